@@ -1,0 +1,9 @@
+"""CLI commands for agent (placeholder until its domain lands)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI group."""

@@ -1,0 +1,13 @@
+"""CLI commands for knowledge (placeholder until its domain lands)."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands to the CLI group."""
+
+
+def ingest_demo() -> None:
+    """Ingest the bundled demo knowledge base (placeholder)."""

@@ -1,0 +1,5 @@
+"""Routes for qualification_settings (placeholder until its domain lands)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

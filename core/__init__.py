@@ -1,0 +1,1 @@
+"""Shared kernel: settings, database, clock and the BANT qualification schema."""
