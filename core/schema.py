@@ -14,7 +14,14 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # Every module that declares tables. Named as data so the shared kernel does not
 # import the domains above it; the domains register their tables by being listed.
-MODEL_MODULES = ("core.auth", "knowledge.models", "agent.models", "handoff.models")
+MODEL_MODULES = (
+    "core.auth",
+    "knowledge.models",
+    "agent.models",
+    "agent.policy",
+    "agent.sites",
+    "handoff.models",
+)
 
 
 def load_models() -> None:

