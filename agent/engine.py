@@ -28,6 +28,12 @@ class TurnContext(BaseModel):
     today: date
 
 
+class StreamReset(BaseModel):
+    """Streamed text so far is void (the model failed mid-answer); a fallback answer follows."""
+
+    reason: str
+
+
 class Engine(Protocol):
     """Answers a visitor's message from passages and extracts BANT facts from it."""
 
@@ -37,6 +43,9 @@ class Engine(Protocol):
         """Answer one turn."""
         ...
 
-    def stream(self, ctx: TurnContext) -> Iterator[str | EngineReply]:
-        """Yield the answer's text pieces as they come, then the final EngineReply."""
+    def stream(self, ctx: TurnContext) -> Iterator[str | StreamReset | EngineReply]:
+        """Yield the answer's text pieces as they come, then the final EngineReply.
+
+        A StreamReset means the pieces yielded so far must be discarded by the client.
+        """
         ...
