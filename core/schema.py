@@ -49,6 +49,9 @@ def init_schema(engine: Engine) -> None:
     if versions.is_dir() and any(versions.glob("*.py")):
         cfg = alembic_config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Several API workers start at once; only one may migrate at a time.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(784512)")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     else:
