@@ -33,7 +33,7 @@ class AgentSettings(BaseSettings):
     sentence_threshold: float = 0.42
     history_turns: int = 12
 
-    company_name: str = "Northwind"
+    company_name: str = "Relaypoint"
     greeting: str = (
         "Hi! I'm the {company} assistant. Ask me anything about our product, pricing "
         "or security — and if you tell me a bit about what you're working on, I can "

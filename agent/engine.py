@@ -26,6 +26,8 @@ class TurnContext(BaseModel):
     passages: list[SearchHit]
     current: Qualification
     today: date
+    # The field the previous assistant message asked about, for extraction (None if none).
+    asked: str | None = None
 
 
 class StreamReset(BaseModel):

@@ -32,9 +32,16 @@ class Conversation(SQLModel, table=True):
     declined: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     # Fields already asked about, so a question is not repeated turn after turn.
     asked: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # The field the last assistant message asked about (extraction reads the next
+    # message in its light: "25k" after a budget question is a budget).
+    last_asked: str | None = Field(default=None, max_length=20)
     stage: str = Field(default="unqualified", max_length=20, index=True)
     score: int = 0
     handoff_requested: bool = False
+    # The handoff created for this conversation, once one exists (one per conversation).
+    handoff_id: str | None = Field(default=None, max_length=64)
+    # True once the visitor was told, with a known e-mail, that the team will follow up.
+    handoff_confirmed: bool = False
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
