@@ -61,6 +61,7 @@ class Services:
 
 def create_app(services: Services | None = None, *, start_dispatcher: bool = True) -> FastAPI:
     """Build the FastAPI app around a service container."""
+    from api.cors import install_site_cors
     from api.routes import (
         conversations,
         handoffs,
@@ -103,6 +104,7 @@ def create_app(services: Services | None = None, *, start_dispatcher: bool = Tru
     ):
         app.include_router(module.router)
     _install_error_handlers(app)
+    install_site_cors(app, svc.engine)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
