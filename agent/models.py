@@ -128,3 +128,6 @@ class EngineReply(BaseModel):
     facts: Facts | None = None
     engine: str = "offline"
     prompt_version: str | None = None
+    # Token usage of the model call behind this reply (None for engines without a model).
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
