@@ -1,0 +1,1 @@
+"""Per-format readers behind knowledge.parsing: decoding, Markdown/MDX, HTML and PDF."""
