@@ -7,9 +7,12 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from knowledge.exceptions import ModelIntegrityError
+from knowledge.exceptions import KnowledgeError, ModelIntegrityError
+
+if TYPE_CHECKING:
+    from knowledge.config import KnowledgeSettings
 
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
@@ -98,11 +101,11 @@ class OpenAIEmbedder:
         self.dimensions = dimensions
         self._client = OpenAIEmbeddings(
             model=model,
-            api_key=SecretStr(api_key),
-            base_url=base_url,
+            openai_api_key=SecretStr(api_key),
+            openai_api_base=base_url,
             check_embedding_ctx_length=False,
             max_retries=2,
-            timeout=30,
+            request_timeout=30,
         )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -118,3 +121,22 @@ class OpenAIEmbedder:
 def load_minilm() -> MiniLMEmbedder:
     """Return the process-wide MiniLM embedder (loading takes seconds; do it once)."""
     return MiniLMEmbedder()
+
+
+def make_embedder(settings: KnowledgeSettings) -> Embedder:
+    """Return the embedder the settings select (MiniLM unless `BATON_EMBEDDINGS=openai`)."""
+    match settings.embeddings:
+        case "openai":
+            if not settings.openai_api_key:
+                raise KnowledgeError(
+                    "BATON_EMBEDDINGS=openai needs an API key: set BATON_OPENAI_API_KEY "
+                    "or OPENAI_API_KEY"
+                )
+            return OpenAIEmbedder(
+                model=settings.openai_embedding_model,
+                api_key=settings.openai_api_key,
+                base_url=settings.openai_base_url,
+                dimensions=settings.openai_embedding_dimensions,
+            )
+        case _:
+            return load_minilm()
