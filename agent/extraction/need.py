@@ -1,0 +1,156 @@
+"""Need: the pain or use case the visitor states, summarised in their own words."""
+
+from __future__ import annotations
+
+import re
+
+from agent.extraction._text import Clause, in_own_words, normalise
+from core.qualification import Need
+
+_NONE = re.compile(
+    r"\bjust (?:browsing|curious|checking(?! if| whether| how| what)|having a look|poking around|"
+    r"looking around|window shopping)\b|\bjust looking\b(?! for| to| at| into)"
+    r"|\bno (?:real |actual |particular |specific |immediate )?need\b"
+    r"|\b(?:don't|do not) (?:really )?need (?:anything|it|this|a tool|one)\b"
+    r"|\bnot (?:looking|interested) (?:for|in) (?:anything|buying)\b"
+    r"|\bnot (?:in the market|buying)\b"
+    r"|\b(?:happy|fine|satisfied) with (?:our|what we|the) (?:current|existing)\b"
+    r"|\bnothing (?:specific|in particular)\b(?! to)",
+)
+_NONE_TERSE = re.compile(
+    r"^\W*(?:no|nothing|none|not really|nope|nothing really|nothing specific|nothing in "
+    r"particular|no need)\W*$",
+)
+# (trigger, keep the trigger words in the summary, allowed inside a question)
+_TRIGGERS: tuple[tuple[str, bool, bool], ...] = (
+    (
+        r"(?:we|i) (?:really |urgently |badly |desperately |also )?need (?:to |a |an |some )?",
+        False,
+        True,
+    ),
+    (
+        r"(?:we're|we are|i'm|i am) (?:currently |actively )?looking (?:for (?:a |an )?|to )",
+        False,
+        True,
+    ),
+    (r"looking for (?:a |an )?(?:better |new |simple |simpler )?way to ", False, True),
+    (
+        r"(?:we|i) (?:want|would like|'d like|'d love|would love|hope|are hoping|'re hoping) to ",
+        False,
+        True,
+    ),
+    (r"(?:we're|we are|i'm|i am) (?:trying|hoping|aiming|planning) to ", False, True),
+    (r"(?:help|helps|helping) (?:us|me) (?:to )?", False, True),
+    (r"need help (?:with )?", False, True),
+    (r"(?:we're|we are|i'm|i am) (?:really )?struggl(?:e|ing) (?:with |to )", True, True),
+    (r"(?:we|i) struggle (?:with |to )", True, True),
+    (
+        r"(?:our|my|the) (?:main |biggest |big |key |real |current )?(?:problem|issue|challenge|"
+        r"pain|pain point|bottleneck|headache|goal|priority|use case) (?:is|are|right now is) "
+        r"(?:that )?",
+        False,
+        False,
+    ),
+    (
+        r"(?:we|i) (?:have|are having|'re having|keep having) (?:a lot of |lots of |some |real )?"
+        r"(?:trouble|problems?|issues?|difficulty|a hard time) (?:with )?",
+        True,
+        False,
+    ),
+    (
+        r"(?:we're|we are|we keep|we) (?:losing|lose|wasting|waste|missing|miss|drowning in) ",
+        True,
+        False,
+    ),
+    (r"(?:we|i) spend too (?:much time|long|much) ", True, False),
+    (r"too many ", True, False),
+    (r"takes (?:us )?(?:way )?too long to ", True, False),
+    (r"(?:we|i) can't (?:seem to )?(?:keep up with )?", True, False),
+    (
+        r"(?:we're|we are) (?:evaluating|replacing|switching from|moving off|"
+        r"migrating (?:off|from)) ",
+        True,
+        False,
+    ),
+    (r"(?:want|need|looking) to replace ", True, True),
+    (r"(?:it's|it is) (?:a )?(?:real |huge |big )?pain to ", True, False),
+)
+_TRIGGER_RES = tuple(
+    (re.compile(r"\b" + t + r"(?P<x>.+)"), keep, in_q) for t, keep, in_q in _TRIGGERS
+)
+# Objects that are requests, timing or money rather than a pain or use case.
+_NOT_A_NEED = re.compile(
+    r"^(?:a |an |the |to )?(?:demo|quote|call|meeting|human|person|someone|somebody|price|"
+    r"pricing|more info|info|information|details|job|work|internship|partner|budget|approval|"
+    r"sign-?off|know|ask|check|confirm|talk|speak|chat|(?:book|schedule|set up) (?:a |an )?(?:demo|"
+    r"call|meeting|time)|understand|learn|find out|"
+    r"see (?:a |the |your |if |whether |pricing)|get (?:a |the )?(?:demo|quote|price)|it\b|this\b|"
+    r"that\b|them\b|one\b|start|launch|go live|be live|decide|buy|sign|purchase|think|"
+    r"pay|spend|afford|invest|get back|reach|contact|email|say|share|tell|ignore|mark|set|"
+    r"pitch|sell|offer|collaborate|partner)\b",
+)
+_STOP = re.compile(
+    r"\s+(?:but|because|since|so that|although|though|which means|and our budget|and the budget|"
+    r"by|before|within|asap|and (?:we |i )?(?:need|want|have|are|would|hope|plan|must|should|"
+    r"can)|and (?:we're|i'm|we'd|i'd|it's))\b.*$"
+)
+_PRONOUN = re.compile(r"^(?:we're|we are|we keep|we|i'm|i am|i)\s+")
+_MAX_WORDS = 12
+
+
+def extract_need(clauses: list[Clause], *, asked: str | None, answered_other: bool) -> Need | None:
+    """Return the need stated in these clauses (the last statement winning)."""
+    found: Need | None = None
+    for clause in clauses:
+        if clause.injection:
+            continue
+        need = _parse(clause.text, question=clause.question)
+        if need is not None:
+            found = need.model_copy(update={"evidence": clause.text})
+    if found is None and asked == "need" and not answered_other:
+        found = _terse(clauses)
+    return found
+
+
+def _parse(raw: str, *, question: bool) -> Need | None:
+    text = normalise(raw)
+    if not question and _NONE.search(text):
+        return Need(status="none")
+    for pattern, keep, in_question in _TRIGGER_RES:
+        if question and not in_question:
+            continue
+        m = pattern.search(text)
+        if m is None:
+            continue
+        summary = _summarise(m.group("x"))
+        if summary is None:
+            continue
+        if keep:
+            summary = _summarise(_PRONOUN.sub("", m.group(0))) or summary
+        return Need(status="identified", summary=in_own_words(raw, summary))
+    return None
+
+
+def _terse(clauses: list[Clause]) -> Need | None:
+    statements = [c for c in clauses if c.statement]
+    if not statements:
+        return None
+    clause = statements[0]
+    text = normalise(clause.text)
+    if _NONE_TERSE.match(text):
+        return Need(status="none", evidence=clause.text)
+    summary = _summarise(text)
+    if summary is None or len(summary) < 4:
+        return None
+    return Need(
+        status="identified", summary=in_own_words(clause.text, summary), evidence=clause.text
+    )
+
+
+def _summarise(obj: str) -> str | None:
+    obj = re.split(r"[.!?;,\n(]", obj, maxsplit=1)[0].strip()
+    obj = _STOP.sub("", obj).strip(" -:'\"")
+    if not obj or _NOT_A_NEED.match(obj):
+        return None
+    words = obj.split()
+    return " ".join(words[:_MAX_WORDS])
