@@ -97,7 +97,9 @@ def set_summary(engine: Engine, handoff_id: str, summary: str) -> None:
             raise NotFoundError(f"handoff {handoff_id} not found")
         if not text:
             raise SummaryMismatchError("summary is empty")
-        wrong = unmatched_figures(text, Qualification.model_validate(handoff.qualification))
+        visitor = " ".join(e["text"] for e in handoff.transcript if e.get("role") == "visitor")
+        qualification = Qualification.model_validate(handoff.qualification)
+        wrong = unmatched_figures(text, qualification, visitor)
         if wrong:
             raise SummaryMismatchError(
                 f"summary states figures the qualification does not hold: {', '.join(wrong)}"

@@ -193,12 +193,16 @@ def state_figures(qualification: Qualification) -> set[float]:
     return {float(v) for v in values if v is not None}
 
 
-def unmatched_figures(summary: str, qualification: Qualification) -> list[str]:
-    """Return the figures in a summary (outside quoted visitor words) the state does not hold."""
+def unmatched_figures(
+    summary: str, qualification: Qualification, visitor_text: str = ""
+) -> list[str]:
+    """Return the figures in a summary that neither the state nor the visitor's words hold."""
     allowed = state_figures(qualification)
     if qualification.timeline.within_days is not None:
         days = qualification.timeline.within_days
         allowed |= {float(days // 7), float(round(days / 30))}
+    # Numbers the visitor said ("500 seats", "SOC 2") are theirs to repeat, not invented.
+    allowed |= {_parse_figure(raw) for raw in _FIGURE.findall(visitor_text)}
     text = _QUOTED.sub("", summary)
     # Words the state holds verbatim (a company called 3M, "500 seats" in the need) are its own.
     c, q = qualification.contact, qualification

@@ -128,6 +128,9 @@ def test_set_summary_checks_figures_and_emits_update(services: Services) -> None
     handoff = make_handoff(services.engine)
     with pytest.raises(SummaryMismatchError, match="25,000"):
         service.set_summary(services.engine, handoff.id, "Dana has EUR 25,000 to spend.")
+    text = "Dana Smith (Acme) has EUR 20k-30k a year, 42 days, and asked about SAP in 2 places."
+    with pytest.raises(SummaryMismatchError, match="2"):
+        service.set_summary(services.engine, handoff.id, text)
     text = "Dana Smith, Head of Operations at Acme, has EUR 20k-30k a year and 42 days."
     service.set_summary(services.engine, handoff.id, text)
     assert service.get_handoff(services.engine, handoff.id).summary == text

@@ -114,3 +114,6 @@ def test_unmatched_figures_catches_invented_numbers() -> None:
     assert unmatched_figures("Budget EUR 20k-30k, live in 6 weeks, score 85.", q) == []
     assert unmatched_figures("Budget EUR 25,000 for 99 seats.", q) == ["25,000", "99"]
     assert unmatched_figures("They asked “can you handle 500 users?”", q) == []
+    said = "Can you handle 500 users?"
+    assert unmatched_figures("Asked whether 500 users work.", q, said) == []
+    assert unmatched_figures("Asked whether 600 users work.", q, said) == ["600"]
