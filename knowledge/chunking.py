@@ -194,18 +194,18 @@ def _group(units: list[str], joiner: str, limit: int = MAX_CHUNK_CHARS) -> list[
 
 def _pack(pieces: list[_Piece], limit: int = MAX_CHUNK_CHARS) -> list[str]:
     """Join pieces greedily into chunks, aiming at equal sizes rather than one tiny tail."""
-    total = sum(len(p.text) + len(p.joiner) for p in pieces)
-    if not total:
-        return []
-    soft = total / math.ceil(total / limit)
+    left = sum(len(p.text) + len(p.joiner) for p in pieces)  # not yet in a closed chunk
     chunks: list[str] = []
     current = ""
     for piece in pieces:
         candidate = f"{current}{piece.joiner}{piece.text}" if current else piece.text
+        # The size that splits what is left into the fewest chunks of equal length.
+        soft = left / math.ceil(left / limit) if left > 0 else limit
         too_long = len(candidate) > limit
-        past_target = len(current) >= soft * 0.9 and len(candidate) > soft * 1.15
+        past_target = len(candidate) > soft and len(current) >= soft * 0.75
         if current and (too_long or past_target):
             chunks.append(current)
+            left -= len(current) + len(piece.joiner)
             current = piece.text
         else:
             current = candidate

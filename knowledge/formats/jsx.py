@@ -80,8 +80,8 @@ def _render_tag(tag: _Tag, text: str, start: int, out: list[str]) -> str:
         return ""
     line_end = text.find("\n", tag.end)
     alone = at_line_start and not text[tag.end : line_end if line_end >= 0 else None].strip()
-    if alone:
-        return "\n\n".join(words)
+    if alone:  # a block component: its props read as a paragraph of their own
+        return "\n\n".join(words) + "\n"
     spacer = "" if not out or out[-1][-1:].isspace() else " "
     return spacer + " ".join(words) + " "
 
