@@ -18,12 +18,14 @@ from agent.offline import OfflineEngine
 from core.qualification import Budget, Qualification
 from knowledge.embeddings import load_minilm
 from knowledge.models import SearchHit
+from tests.conftest import LiveServer
 from tests.fakes.openai_server import (
     BrokenStream,
-    FakeOpenAI,
     Failure,
+    FakeOpenAI,
     Hang,
     Reply,
+    Script,
     malformed,
     structured,
     text,
@@ -130,7 +132,7 @@ def test_structured_output_is_validated_cited_and_normalised(
     assert reply.engine == "openai"
     assert reply.answer == "The Pro plan costs $49 per seat per month."
     assert [c.document_id for c in reply.citations] == ["doc-pricing"]
-    assert reply.prompt_version == "turn_system@1"
+    assert reply.prompt_version == "turn_system@2"
     assert reply.facts is not None
     budget = reply.facts.qualification.budget
     assert (budget.amount, budget.currency, budget.period) == (12000, "USD", "annual")
@@ -183,7 +185,7 @@ def test_stream_yields_answer_pieces_then_the_reply(
     assert reply.prompt_tokens == request.prompt_tokens
 
 
-FAILURES = {
+FAILURES: dict[str, tuple[Script, int]] = {
     "rate_limited": (Failure(429, retry_after=0.05, message="slow down"), 3),
     "server_error": (Failure(500), 3),
     "malformed_json": (malformed(), 1),
@@ -212,8 +214,11 @@ def test_each_failure_before_any_text_streams_the_fallback(
 ) -> None:
     script, _ = FAILURES[name]
     # Outputs that stream some answer before failing are the mid-stream case below.
-    script = {"schema_violation": structured({"outcome": "maybe"}), "malformed_json": text("{no")
-              }.get(name, script)  # fmt: skip
+    early: dict[str, Script] = {
+        "schema_violation": structured({"outcome": "maybe"}),
+        "malformed_json": text("{no"),
+    }
+    script = early.get(name, script)
     fake.default = script
     items = drain(make_engine(fake, offline).stream(ctx("How much does the Pro plan cost?")))
 
@@ -328,3 +333,46 @@ def test_the_engine_refuses_to_start_without_a_key_or_server(offline: OfflineEng
     settings = AgentSettings(llm="openai", openai_api_key=None, openai_base_url=None)
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
         OpenAIEngine(settings, fallback=offline)
+
+
+def test_a_visitor_gets_the_models_answer_over_http(
+    fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, live_server: LiveServer
+) -> None:
+    # The agent is built on the first chat request, from the environment as in production.
+    for name, value in {"BATON_LLM": "openai", "BATON_OPENAI_BASE_URL": fake.url,
+                        "BATON_OPENAI_API_KEY": "sk-e2e", "BATON_OPENAI_MODEL": "fake-e2e",
+                        "BATON_TURN_TIMEOUT_S": "10"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    doc = "# Pricing\n\nThe Pro plan costs $49 per seat per month. Enterprise is custom."
+    answer = "The Pro plan costs $49 per seat per month."
+    with live_server.client() as staff, live_server.client(key=None) as visitor:
+        created = staff.post("/v1/knowledge/documents",
+                             json={"source": "pricing.md", "title": "Pricing", "text": doc})  # fmt: skip
+        assert created.status_code == 201, created.text
+        chat = visitor.post("/v1/conversations", json={}).json()
+        auth = {"Authorization": f"Bearer {chat['visitor_token']}"}
+        budget = {"evidence": "$12k a year", "status": "allocated", "amount": 12000,
+                  "amount_max": None, "currency": "USD", "period": "annual"}  # fmt: skip
+        fake.push(structured(output(answer, citations=[1], budget=budget)))
+        sent = visitor.post(f"/v1/conversations/{chat['id']}/messages", headers=auth,
+                            json={"text": "How much is Pro? We have $12k a year."})  # fmt: skip
+        assert sent.status_code == 200, sent.text
+        reply = sent.json()["reply"]
+        assert reply["text"].startswith(answer)
+        assert [c["source"] for c in reply["citations"]] == ["pricing.md"]
+
+        fake.push(structured(output("Glad to help.", outcome="smalltalk", citations=[])))
+        with visitor.stream("POST", f"/v1/conversations/{chat['id']}/messages",
+                            headers={**auth, "Accept": "text/event-stream"},
+                            json={"text": "Thanks!"}) as events:  # fmt: skip
+            body = "".join(events.iter_text())
+        assert body.count("event: token") >= 2
+        assert "event: done" in body
+
+        state = staff.get(f"/v1/conversations/{chat['id']}/qualification").json()
+    assert state["budget"]["amount"] == 12000
+    assert state["budget"]["evidence"] == "$12k a year"
+    requests = fake.chat_requests()
+    assert len(requests) == 2
+    assert requests[0].body["model"] == "fake-e2e"
+    assert "The Pro plan costs $49 per seat per month." in requests[0].messages[0]["content"]
