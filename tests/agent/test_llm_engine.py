@@ -346,8 +346,8 @@ def test_a_visitor_gets_the_models_answer_over_http(
     doc = "# Pricing\n\nThe Pro plan costs $49 per seat per month. Enterprise is custom."
     answer = "The Pro plan costs $49 per seat per month."
     with live_server.client() as staff, live_server.client(key=None) as visitor:
-        created = staff.post("/v1/knowledge/documents",
-                             json={"source": "pricing.md", "title": "Pricing", "text": doc})  # fmt: skip
+        document = {"source": "pricing.md", "title": "Pricing", "text": doc}
+        created = staff.post("/v1/knowledge/documents", json=document)
         assert created.status_code == 201, created.text
         chat = visitor.post("/v1/conversations", json={}).json()
         auth = {"Authorization": f"Bearer {chat['visitor_token']}"}
