@@ -99,7 +99,7 @@ _TYPOS = (
     (r"\bwont\b", "won't"),
     (r"\bcant\b", "can't"),
     (r"\bid\b(?= rather| prefer| like)", "i'd"),
-    (r"\bwe re\b|^were\b", "we're"),
+    (r"\bwe re\b|\bwe r\b|^were\b", "we're"),
     (r"\btimelne\b|\btimline\b|\btimeframe\b|\btime frame\b|\btime-frame\b", "timeframe"),
     (r"\basap\b|\ba\.s\.a\.p\.?", "asap"),
     (r"\bqaurter\b|\bquater\b|\bquarer\b", "quarter"),

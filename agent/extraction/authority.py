@@ -8,9 +8,9 @@ from agent.extraction._text import Clause, normalise
 from core.qualification import Authority, AuthorityStatus
 
 _LEADS = (
-    r"(?:\bi'm|\bi am|\bi work as|\bi serve as|\bmy (?:role|title|job title|position|job) is|"
-    r"\bas|\bi'm\s+[a-z'-]+(?:\s+[a-z'-]+)?,|\bthis is\s+[a-z'-]+(?:\s+[a-z'-]+)?,)"
-    r"\s*(?:the |a |an |our |their |one of the )?(?:new |current |interim |acting |senior |sr\.? "
+    r"(?:(?:\bi'm|\bi am|\bi work as|\bi serve as|\bmy (?:role|title|job title|position|job) is"
+    r"|\bas)\s+|(?:\bi'm|\bthis is)\s+[a-z'-]+(?:\s+[a-z'-]+)?,\s*)"
+    r"(?:the |a |an |our |their |one of the )?(?:new |current |interim |acting |senior |sr\.? "
     r"|global |regional |joint |founding )?"
 )
 _WORD = r"[a-z&/-]+"
@@ -22,13 +22,13 @@ _DECIDER_TITLES = (
     r"managing partner|proprietor|principal|gm"
 )
 _INFLUENCER_TITLES = (
-    rf"(?:{_WORD} )?(?:manager|team lead|lead|analyst|engineer|developer|specialist|coordinator|"
-    r"consultant|strategist|architect|marketer|executive|associate|representative|rep|sdr|bdr|"
+    rf"(?:{_WORD} ){{0,2}}(?:manager|team lead|lead|analyst|engineer|developer|specialist|"
+    r"coordinator|consultant|strategist|architect|marketer|executive|associate|representative|rep|sdr|bdr|"
     r"recruiter|ops)"
 )
 # A title said as a statement ("I'm the CMO") or as the whole clause ("CMO at Acme", "VP
 # Sales here"), never a title mentioned in passing ("lead routing", "our CEO's idea").
-_BARE = r"^\s*(?:the |a |an )?(?P<role>{})\s*(?:$|here\b|at\b|of\b|for\b|in\b|with\b|,|@)"
+_BARE = r"^\s*(?:a |an )?(?P<role>{})\s*(?:$|here\b|at\b|of\b|for\b|in\b|with\b|,|@)"
 _DECIDER_TITLE = (
     re.compile(rf"{_LEADS}(?P<role>{_DECIDER_TITLES})\b(?!['\u2019]s)"),
     re.compile(_BARE.format(_DECIDER_TITLES)),
@@ -101,10 +101,10 @@ _TERSE_DECIDER = re.compile(
 )
 _TERSE_INFLUENCER = re.compile(
     rf"^\W*(?:not me|someone else|(?:my|our|the)\s+(?:\w+\s+)?{_OTHERS}|a committee|"
-    r"(?:the )?(?:ceo|cfo|cto|cmo|coo|board)|we all do|together|the team)\b",
+    r"we all do|together|the team)\b",
 )
 _ACRONYMS = {"ceo", "cmo", "cto", "cfo", "coo", "cro", "cio", "cpo", "ciso", "cdo", "cco", "vp",
-             "svp", "evp", "gm", "it", "hr", "sdr", "bdr", "revops", "ops", "seo"}  # fmt: skip
+             "svp", "evp", "gm", "it", "hr", "sdr", "bdr", "revops", "seo"}  # fmt: skip
 
 
 def parse_authority(text: str) -> Authority | None:
@@ -142,6 +142,8 @@ def _parse(raw: str, *, asked: str | None, question: bool) -> Authority | None:
         return _with_role(raw, "influencer", _title(_INFLUENCER_TITLE, text))
     if _DECIDER.search(text):
         return _with_role(raw, "decision_maker", _title(_DECIDER_TITLE, text))
+    if asked == "authority" and _TERSE_INFLUENCER.match(text):
+        return Authority(status="influencer")  # "the CFO" answers "who decides?"
     if m := _title(_DECIDER_TITLE, text):
         return _with_role(raw, "decision_maker", m)
     if m := _title(_INFLUENCER_TITLE, text):

@@ -47,7 +47,7 @@ _TRIGGERS: tuple[tuple[str, bool, bool], ...] = (
     (
         r"(?:our|my|the) (?:main |biggest |big |key |real |current )?(?:problem|issue|challenge|"
         r"pain|pain point|bottleneck|headache|goal|priority|use case) (?:is|are|right now is) "
-        r"(?:that )?",
+        r"(?:that |to )?",
         False,
         False,
     ),
@@ -82,8 +82,9 @@ _TRIGGER_RES = tuple(
 _NOT_A_NEED = re.compile(
     r"^(?:a |an |the |to )?(?:demo|quote|call|meeting|human|person|someone|somebody|price|"
     r"pricing|more info|info|information|details|job|work|internship|partner|budget|approval|"
-    r"sign-?off|know|ask|check|confirm|talk|speak|chat|(?:book|schedule|set up) (?:a |an )?(?:demo|"
-    r"call|meeting|time)|understand|learn|find out|"
+    r"sign-?off|get (?:approval|sign-?off|buy-?in|the budget)|know|ask|check|confirm|talk|speak|"
+    r"chat|(?:book|schedule|set up) (?:a |an )?(?:demo|call|meeting|time)|understand|learn|"
+    r"find out|"
     r"see (?:a |the |your |if |whether |pricing)|get (?:a |the )?(?:demo|quote|price)|it\b|this\b|"
     r"that\b|them\b|one\b|start|launch|go live|be live|decide|buy|sign|purchase|think|"
     r"pay|spend|afford|invest|get back|reach|contact|email|say|share|tell|ignore|mark|set|"

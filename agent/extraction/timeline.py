@@ -32,8 +32,8 @@ _DURATION = re.compile(
     rf"(?P<n>{_COUNT})(?:\s*(?:-|to|or)\s*(?P<n2>\d+))?\s*" + _UNIT
 )
 _BARE_DURATION = re.compile(
-    rf"^\W*(?:about |around |roughly |maybe |probably |~)?(?P<n>{_COUNT})"
-    rf"(?:\s*(?:-|to|or)\s*(?P<n2>\d+))?\s*" + _UNIT
+    rf"(?:^|\s)(?:about |around |roughly |maybe |probably |like |~)?(?P<n>{_COUNT})"
+    rf"(?:\s*(?:-|to|or)\s*(?P<n2>\d+))?\s*" + _UNIT + r"(?!\s+(?:of|old)\b)"
 )
 _NONE = re.compile(
     r"\bno (?:set |real |fixed |firm |specific |particular |concrete )?(?:timeline|timeframe|"
@@ -42,8 +42,8 @@ _NONE = re.compile(
     r"|\bnot any ?time soon\b|\bnothing planned\b",
 )
 _NONE_TERSE = re.compile(
-    r"^\W*(?:no|none|nope|not yet|no idea|not sure(?: yet)?|don't know(?: yet)?|tbd|n/a|"
-    r"not really)\W*$"
+    r"^\W*(?:no|none|nope|not yet|no idea|not sure|don't know|tbd|n/a|not really|no clue|"
+    r"no plans?)(?: yet| really)?\W*$"
 )
 _ASAP = re.compile(
     r"\basap\b|\bas soon as (?:possible|we can)\b|\bimmediately\b|\bright away\b|\burgent(?:ly)?\b"
@@ -68,7 +68,8 @@ _DATE = re.compile(
     r"(?:,?\s\d{4})?|\d{1,2}/\d{1,2}(?:/\d{2,4})?)(?![\w/])"
 )
 _QUARTER = re.compile(
-    r"\b(?P<edge>end of |start of |beginning of |early |late )?(?:the )?"
+    r"\b(?P<prep>(?:by|before|until|in|for|during|within|around) )?"
+    r"(?P<edge>end of |start of |beginning of |early |late )?(?:the )?"
     r"(?:q(?P<q>[1-4])|(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th) quarter)"
     r"(?:\s*(?:of\s*)?(?P<year>\d{4}))?\b"
 )
@@ -127,7 +128,8 @@ def _calendar(text: str, today: date, *, strong_only: bool) -> int | None:
     phrase_days = _phrase(text, today, strong_only=strong_only)
     if phrase_days is not None:
         return phrase_days
-    if m := _QUARTER.search(text):
+    m = _QUARTER.search(text)
+    if m and not (strong_only and m.group("prep") is None and m.group("edge") is None):
         return _quarter(m, today)
     m = _DATE.search(text)
     if m and not (strong_only and m.group(0).split()[0] in ("in", "on", "for", "around")):
