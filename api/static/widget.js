@@ -1,7 +1,7 @@
 /* Baton chat widget. Embed with:
  *   <script src="https://HOST/widget.js" data-baton-site="KEY" async></script>
  * Vanilla JS, no dependencies; UI lives in a shadow root so host-page CSS cannot reach it.
- * Every piece of bot or visitor text is set with textContent, never parsed as HTML. */
+ * Every piece of bot or visitor text is set with textContent, never parsed as markup. */
 (function () {
   "use strict";
   var script = document.currentScript || document.querySelector("script[data-baton-site]");
@@ -84,15 +84,23 @@
     return s;
   }
 
-  // ---- DOM helpers: text only, never innerHTML ----
+  // ---- DOM helpers: text only, never parsed as markup ----
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     if (attrs) for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) node.setAttribute(k, attrs[k]);
     if (text != null) node.textContent = text;
     return node;
   }
-  var ICON =
-    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true" focusable="false"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/></svg>';
+  function icon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var attrs = { viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", "stroke-width": "2", "aria-hidden": "true", focusable: "false" };
+    for (var k in attrs) svg.setAttribute(k, attrs[k]);
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z");
+    svg.appendChild(path);
+    return svg;
+  }
 
   var host = el("div", { id: "baton-widget" });
   var root = host.attachShadow({ mode: "open" });
@@ -136,7 +144,7 @@
     class: "bubble", type: "button", "aria-label": "Open chat: " + TITLE,
     "aria-expanded": "false", "aria-controls": "baton-panel",
   });
-  bubble.innerHTML = ICON; // a constant icon, not data
+  bubble.appendChild(icon());
   root.appendChild(style);
   root.appendChild(panel);
   root.appendChild(bubble);
@@ -199,9 +207,9 @@
     status.setAttribute("hidden", "");
     statusText.textContent = "";
   }
-  function maybeAskEmail(text) {
+  function maybeAskEmail(text, ask) {
     var s = load();
-    if (!s.email && /e-?mail/i.test(text || "")) emailForm.removeAttribute("hidden");
+    if (!s.email && (ask === "contact" || /e-?mail/i.test(text || ""))) emailForm.removeAttribute("hidden");
   }
 
   // ---- HTTP ----
@@ -366,6 +374,30 @@
     if (meta) meta.remove();
     delete nodes[id];
   }
+  function markDelivered(id) {
+    update(function (s) {
+      (s.pending || []).forEach(function (p) { if (p.id === id) p.delivered = true; });
+    });
+  }
+  // The server stored a message whose reply broke off: if the reply exists now, show it
+  // instead of sending the message a second time.
+  function reconcile(item) {
+    return fetch(url("/v1/conversations/" + encodeURIComponent(conv.id)), {
+      credentials: "omit", headers: { Authorization: "Bearer " + conv.token, Accept: "application/json" },
+    }).then(function (res) { return res.ok ? res.json() : readError(res); })
+      .then(function (body) {
+        var msgs = transcriptOf(body);
+        var last = msgs[msgs.length - 1];
+        var prev = msgs[msgs.length - 2];
+        if (last && last.role !== "visitor" && prev && prev.role === "visitor" && prev.text === item.text) {
+          addCitations(addMessage("assistant", last.text), last.citations);
+          acknowledge(item.id);
+          maybeAskEmail(last.text, null);
+          return true;
+        }
+        return false;
+      });
+  }
   function scheduleRetry(err) {
     var wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
     attempt += 1;
@@ -381,7 +413,8 @@
     sending = true;
     clearTimeout(retryTimer);
     ensureConversation()
-      .then(function () { return send(next); })
+      .then(function () { return next.delivered ? reconcile(next) : false; })
+      .then(function (answered) { return answered ? null : send(next); })
       .then(function () {
         sending = false;
         attempt = 0;
@@ -417,6 +450,7 @@
     var botNode = null;
     var text = "";
     var done = false;
+    var ask = null;
     return fetch(url("/v1/conversations/" + encodeURIComponent(conv.id) + "/messages"), {
       method: "POST", credentials: "omit",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream", Authorization: "Bearer " + conv.token },
@@ -430,12 +464,15 @@
         throw new HttpError(503, "The conversation expired; starting a new one.");
       }
       if (!res.ok) return readError(res);
+      markDelivered(item.id);
       var type = res.headers.get("content-type") || "";
       if (type.indexOf("text/event-stream") < 0) {
         return res.json().then(function (body) {
           showTyping(false);
           botNode = addMessage("assistant", body.reply.text);
           addCitations(botNode, body.reply.citations);
+          text = body.reply.text;
+          ask = body.reply.ask || null;
           done = true;
         });
       }
@@ -458,6 +495,7 @@
           throw new HttpError(503, data.detail || "The assistant could not answer.");
         } else if (name === "done") {
           done = true;
+          ask = data.ask || null;
         }
       });
     }).then(function () {
@@ -465,7 +503,7 @@
       showTyping(false);
       if (botNode) botNode.removeAttribute("aria-busy");
       acknowledge(item.id);
-      maybeAskEmail(text || (botNode && botNode.textContent));
+      maybeAskEmail(text, ask);
     }, function (err) {
       // A reply that started but broke off is void; a retry asks again, so drop the partial.
       if (botNode) botNode.remove();

@@ -166,7 +166,7 @@
         [el("option", { value: "" }, "Choose a reason…")].concat(REJECT_REASONS.map(function (r) { return el("option", { value: r[0] }, r[1]); })));
       var note = el("textarea", { id: "reject-note", rows: "2", cols: "40" });
       var help = el("p", { id: "reject-help", class: "field-error", "aria-live": "polite" });
-      var rejectForm = el("form", { class: "actions", "aria-label": "Reject" }, [
+      var rejectForm = el("form", { class: "actions", "aria-label": "Reject", novalidate: true }, [
         el("div", null, [el("label", { for: "reject-reason" }, "Reason (required)"), reason]),
         el("div", null, [el("label", { for: "reject-note" }, "Note"), note]),
         el("button", { type: "submit", class: "danger" }, "Reject"),

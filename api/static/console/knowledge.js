@@ -83,7 +83,7 @@
         el("div", null, [el("label", { for: "doc-title" }, "Title"), title]),
         el("div", null, [el("label", { for: "doc-type" }, "Format"), type]),
         el("div", null, [el("label", { for: "doc-tags" }, "Tags"), tags])]),
-      el("div", null, [el("label", { for: "doc-text" }, "Text"), text]),
+      el("div", null, [el("label", { for: "doc-text" }, "Document text"), text]),
       el("p", null, el("button", { type: "submit", class: "primary" }, "Save and index")), out]);
     form.addEventListener("submit", function (e) {
       e.preventDefault();

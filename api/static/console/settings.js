@@ -20,7 +20,7 @@
 
     function show(data) {
       current = data;
-      meta.textContent = "Version " + data.version + (data.updated_at ? " · saved " + C.when(data.updated_at) : "") + (data.updated_by ? " by " + data.updated_by : "");
+      meta.textContent = "Version " + data.version + (data.updated_at ? " · saved " + C.when(data.updated_at) : "") + (data.author ? " by " + data.author : "");
       editor.value = JSON.stringify(data.policy, null, 2);
       editor.removeAttribute("aria-invalid");
       error.textContent = "";
@@ -38,7 +38,7 @@
         return;
       }
       save.disabled = true;
-      C.api("PUT", "/v1/settings/qualification", { policy: policy }).then(function (data) {
+      C.api("PUT", "/v1/settings/qualification", policy).then(function (data) {
         show(data);
         out.appendChild(C.alert("Saved as version " + data.version + ".", "ok"));
       }, function (err) {
