@@ -82,25 +82,26 @@ def claim_due(
             col(WebhookDelivery.claimed_until).is_(None), col(WebhookDelivery.claimed_until) < now
         )
     )
+    # PostgreSQL locks the candidate rows and skips those another dispatcher holds.
+    # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE serialises claimers, and the
+    # conditional UPDATE only takes rows whose lease is free.
+    candidates = (
+        select(WebhookDelivery.id)
+        .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
+        .where(due, col(WebhookEndpoint.status) == "active")
+        .order_by(col(WebhookDelivery.next_attempt_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WebhookDelivery)
+    )
     with session_scope(engine) as session:
-        # PostgreSQL: lock candidate rows and skip those another dispatcher holds.
-        # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE serialises claimers, and the
-        # conditional UPDATE below only takes rows whose lease is free.
-        ids = session.exec(
-            select(WebhookDelivery.id)
-            .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
-            .where(due, col(WebhookEndpoint.status) == "active")
-            .order_by(col(WebhookDelivery.next_attempt_at))
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=WebhookDelivery)
-        ).all()
-        if not ids:
-            return []
-        session.exec(
+        claimed = session.exec(
             update(WebhookDelivery)
-            .where(col(WebhookDelivery.id).in_(ids), due)
+            .where(col(WebhookDelivery.id).in_(candidates.scalar_subquery()), due)
             .values(claim_token=token, claimed_until=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
         )
+        if not claimed.rowcount:
+            return []
         rows = session.exec(
             select(WebhookDelivery, OutboxEvent, WebhookEndpoint)
             .join(OutboxEvent, col(OutboxEvent.id) == col(WebhookDelivery.event_id))
