@@ -1,0 +1,87 @@
+"""What kind of message the visitor sent: a question, small talk, or an order aimed at the bot.
+
+Cheap, deterministic pattern checks used by the turn (to pick the retrieval query)
+and by the offline engine (to decide whether to answer from the knowledge base).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Intent = Literal["question", "greeting", "thanks", "injection", "statement"]
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_QUESTION_START = re.compile(
+    r"^\s*(?:(?:and|but|so|also|ok|okay|hi|hello|hey|great|thanks|cool)[,!.]?\s+)*"
+    r"(?:what|what's|whats|how|how's|does|do|did|is|isn't|are|aren't|can|can't|could|which|why|"
+    r"where|when|will|won't|would|should|who|whom|whose|any|is there|are there|tell me|explain|"
+    r"describe|show me|give me|walk me|list|compare|i'd like to know|i want to know|"
+    r"i'm wondering|im wondering|i wonder|wondering|curious|need to know|do you|pricing)\b",
+    re.IGNORECASE,
+)
+_GREETING = re.compile(
+    r"^\s*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
+    r"(?:\s+(?:there|all|team|folks|again))?\s*[!.,:)]*\s*$",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|great|cool|perfect|awesome|nice|got it|sounds good|good)[,!.]?\s*)*"
+    r"(?:thanks?(?: you)?(?: so much| a lot| very much)?|thx|ty|cheers|much appreciated|"
+    r"ok(?:ay)?|great|cool|perfect|awesome|nice|got it|sounds good|good|bye|goodbye)"
+    r"(?:[,!.]?\s*(?:that'?s (?:helpful|great|useful)|bye))?\s*[!.:)]*\s*$",
+    re.IGNORECASE,
+)
+# Orders aimed at the bot rather than questions or facts: they change nothing.
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules?|above|"
+    r"previous|prior|system)\b"
+    r"|^\s*(?:system|assistant|developer|admin)\s*[:>]"
+    r"|\b(?:system|developer)\s+(?:prompt|message|override|note)\b"
+    r"|\b(?:mark|set|flag|classify|treat|consider|rate|score|label|tag|put|qualify)\s+(?:me|us|"
+    r"this|my|our|the)\b.{0,30}\b(?:qualified|sql|mql|hot|stage|score|priority|lead)\b"
+    r"|\b(?:change|update|set|make)\s+(?:my|the|our|this)\s+(?:stage|score|status|"
+    r"qualification)\b"
+    r"|\byou are now\b|\bnew instructions\b|\bact as\b|\bpretend\b|\bjailbreak\b"
+    r"|\b(?:print|reveal|show|repeat|output|dump)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+|"
+    r"initial\s+|hidden\s+)?(?:prompt|instructions|configuration|config|settings)"
+    r"|\b(?:other|another|previous)\s+(?:visitors?|conversations?|customers?'?|users?'?)\s+"
+    r"(?:data|details|emails?|conversations?|messages?)"
+    r"|\bapi[_ ]?keys?\b|\bsecrets?\b.{0,20}\b(?:key|token|config)",
+    re.IGNORECASE,
+)
+_AFFIRMATIVE = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please|yes please|sounds good|that would be "
+    r"(?:great|good|nice)|definitely|absolutely|of course|go ahead|please do)\b",
+    re.IGNORECASE,
+)
+
+
+def classify(text: str) -> Intent:
+    """Tell what kind of message this is, injection first so an order never reads as a question."""
+    if _INJECTION.search(text):
+        return "injection"
+    if _GREETING.match(text):
+        return "greeting"
+    if _THANKS.match(text):
+        return "thanks"
+    if question_part(text):
+        return "question"
+    return "statement"
+
+
+def question_part(text: str) -> str:
+    """Return the sentences of a message that ask something, joined; empty when none do."""
+    parts = [p.strip() for p in _SENTENCES.split(text) if p.strip()]
+    asked = [p for p in parts if p.endswith("?") or _QUESTION_START.match(p)]
+    return " ".join(asked)
+
+
+def retrieval_query(text: str) -> str:
+    """Return the text to search the knowledge base with: the question, else the whole message."""
+    return question_part(text) or text.strip()
+
+
+def is_affirmative(text: str) -> bool:
+    """Tell whether a short message says yes (to an offer such as talking to the team)."""
+    return bool(_AFFIRMATIVE.match(text)) and len(text) < 80
