@@ -424,7 +424,7 @@
         sending = false;
         showTyping(false);
         if (err && err.status === 403 && !conv) {
-          showStatus(err.message, false); // the site is not allowed here: retrying cannot help
+          block(err.message);
           return;
         }
         if (err && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
@@ -513,6 +513,13 @@
 
   // ---- open, close, keyboard ----
   var lastFocus = null;
+  // The site key may not be used here: retrying cannot help, so stop taking messages.
+  function block(message) {
+    showStatus(message, false);
+    input.disabled = true;
+    sendBtn.disabled = true;
+    input.placeholder = "Chat unavailable on this website";
+  }
   function openPanel() {
     lastFocus = document.activeElement;
     panel.removeAttribute("hidden");
@@ -523,7 +530,7 @@
       renderPending();
       flush();
     }, function (err) {
-      if (err && err.status === 403) showStatus(err.message, false);
+      if (err && err.status === 403) block(err.message);
       else {
         showStatus("Can't reach the chat service.", true);
         clearTimeout(retryTimer);

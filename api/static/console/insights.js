@@ -15,7 +15,7 @@
 
   /* Horizontal bars: rows of [label, value, note]; a title and a description for screen readers. */
   C.barChart = function (id, title, rows, barClass) {
-    var labelW = 150, barW = 420, rowH = 34, width = labelW + barW + 110;
+    var labelW = 150, barW = 420, rowH = 34, width = labelW + barW + 190;
     var height = rows.length * rowH + 10;
     var max = Math.max.apply(null, rows.map(function (r) { return r[1]; }).concat([1]));
     var chart = svg("svg", { class: "chart", id: id, role: "img", viewBox: "0 0 " + width + " " + height, width: "100%",
