@@ -181,8 +181,19 @@ def load_policy_file(path: Path) -> QualificationPolicy:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return QualificationPolicy.model_validate(data)
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ValueError(f"invalid qualification policy file {path}: {exc}") from exc
+    except ValidationError as exc:
+        raise ValueError(f"invalid qualification policy file {path}: {describe(exc)}") from exc
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read qualification policy file {path}: {exc}") from exc
+
+
+def describe(exc: ValidationError) -> str:
+    """Summarise validation errors as "field.path: reason; ..." for people to read."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "policy"
+        parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
 
 
 DEFAULT_POLICY = load_policy_file(DEFAULT_FILE)

@@ -61,19 +61,23 @@ def extract(
     contact = extract_contact(clauses, asked=asked)
     state.contact = _merge_contact(current.contact, contact, changed)
 
+    refused = find_declined(clauses, asked=asked)
+    human = wants_human(clauses)
     if rules_out_need and authority is not None:
         need: Need | None = Need(status="none", evidence=authority.evidence)
     else:
-        need = extract_need(clauses, asked=asked, answered_other=bool(changed))
+        # A terse reply to "what are you hoping to solve?" is the need, unless it was
+        # about something else, a refusal, or a request for a person.
+        answered_other = bool(changed or refused or human)
+        need = extract_need(clauses, asked=asked, answered_other=answered_other)
     if need is not None:
         state.need = _apply(current.need, need, stamp, changed, "need")
 
-    declined = [f for f in find_declined(clauses, asked=asked) if not _was_set(f, changed)]
     return Facts(
         qualification=state,
         changed=changed,
-        declined=declined,
-        wants_human=wants_human(clauses),
+        declined=[f for f in refused if not _was_set(f, changed)],
+        wants_human=human,
     )
 
 

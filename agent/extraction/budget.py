@@ -88,7 +88,8 @@ _PERIODS: tuple[tuple[Period, re.Pattern[str]], ...] = (
     ("monthly", re.compile(r"(?:\ba|\bper|\beach|\bevery|/)\s?(?:month|mo|mth|m)\b|\bmonthly\b|"
                            r"\bpcm\b|\bp/m\b")),
     ("annual", re.compile(r"(?:\ba|\bper|\beach|\bevery|/)\s?(?:year|yr|annum|y|a)\b|"
-                          r"\bannual(?:ly)?\b|\byearly\b|\bp\.a\.|\bper year\b")),
+                          r"\bannual(?:ly)?\b|\byearly\b|\bp\.a\.|\bper year\b"
+                          r"|\bfor (?:this|the|next|the whole|the full) (?:fiscal )?year\b")),
     ("one_time", re.compile(r"\bone[- ]?(?:time|off)\b|\bupfront\b|\bin total\b|\blump sum\b|"
                             r"\btotal\b|\bonce\b")),
 )  # fmt: skip

@@ -48,7 +48,7 @@ _ORG_PATTERNS = (
         rf"[Cc]ompany(?: name)? is|[Cc]ompany:|I represent|on behalf of|[Hh]ere (?:at|from))"
         rf"\s+{_ORG}"
     ),
-    re.compile(rf"^\W*(?:{_NAME_WORD}\s+)?(?:here\s+)?from\s+{_ORG}"),
+    re.compile(rf"^\W*(?:{_NAME_WORD}\s+)?(?:here,?\s+)?from\s+{_ORG}"),
     re.compile(rf"^\W*(?:the\s+)?[A-Za-z][\w -]{{1,30}}?\s+(?:at|@)\s+{_ORG}\W*$"),
 )
 _LOWER_ORG = re.compile(
@@ -66,7 +66,7 @@ _ORG_SUFFIX_DOT = re.compile(r"\b(?:Inc|Ltd|Co|Corp|Bros)\.$")
 
 def parse_contact(text: str) -> Contact:
     """Read an e-mail, phone, name and company from text (unknown parts stay None)."""
-    return _parse(text, terse=True)
+    return _parse(text, terse=False)
 
 
 def extract_contact(clauses: list[Clause], *, asked: str | None) -> Contact:
@@ -151,6 +151,7 @@ def _clean_org(raw: str) -> str | None:
     if not _ORG_SUFFIX_DOT.search(org):
         org = org.rstrip(".")
     org = re.sub(r"(?:\s+(?:of|and|de|for|&))+$", "", org.strip(" ,;!?'\""))
-    if not org or org.lower() in _NOT_ORGS or org.split()[0].lower() in _NOT_ORGS:
+    first = org.split()[0].lower() if org else ""
+    if not org or org.lower() in _NOT_ORGS or first in _NOT_ORGS or first in _NOT_NAMES:
         return None
     return org

@@ -36,7 +36,7 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("authority", re.compile(r"\b(?:decid|decision|role|title|boss|sign|authority|who)")),
     ("timeline", re.compile(r"\b(?:timeline|timeframe|when|date|deadline|timing)")),
-    ("contact", re.compile(r"\b(?:e-?mail|phone|number|name|contact|details|mail|address)")),
+    ("contact", re.compile(r"\b(?:e-?mail|phone|number\b|name|contact|details|mail|address)")),
     ("need", re.compile(r"\b(?:need|problem|use case|pain|challenge|project)")),
 )
 
