@@ -245,13 +245,14 @@ def message_text(message: AIMessage | AIMessageChunk) -> str:
 def known_facts_json(ctx: TurnContext) -> str:
     """Render what is known about the visitor as JSON data, without their raw words."""
     q = ctx.current
-    known = {
-        "budget": q.budget.model_dump(exclude={"evidence", "message_id"}),
-        "authority": q.authority.model_dump(exclude={"evidence", "message_id"}),
-        "need": q.need.model_dump(exclude={"evidence", "message_id"}),
-        "timeline": q.timeline.model_dump(exclude={"evidence", "message_id"}),
-        "contact": {k: "known" if v else None for k, v in q.contact.model_dump().items()},
-    }
+    known: dict[str, Any] = {}
+    for name in ("budget", "authority", "need", "timeline"):
+        value = getattr(q, name).model_dump(exclude={"evidence", "message_id"}, exclude_none=True)
+        if value.get("status") != "unknown":
+            known[name] = value
+    contact = [k for k, v in q.contact.model_dump().items() if v]
+    if contact:
+        known["contact_known"] = contact
     return _quote_json(known)
 
 

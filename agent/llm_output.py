@@ -109,9 +109,18 @@ def response_format() -> dict[str, Any]:
         "json_schema": {
             "name": "turn_output",
             "strict": True,
-            "schema": TurnOutput.model_json_schema(),
+            "schema": _without_titles(TurnOutput.model_json_schema()),
         },
     }
+
+
+def _without_titles(schema: Any) -> Any:
+    # pydantic titles every property; they cost prompt tokens and tell the model nothing.
+    if isinstance(schema, dict):
+        return {k: _without_titles(v) for k, v in schema.items() if k != "title"}
+    if isinstance(schema, list):
+        return [_without_titles(v) for v in schema]
+    return schema
 
 
 def cite(numbers: list[int], passages: list[SearchHit]) -> list[Citation]:

@@ -6,8 +6,9 @@ It serves `POST /v1/chat/completions` (JSON or `stream: true` server-sent events
 and read back every request it received.
 
 Token counts are an approximation: tiktoken's encodings are downloaded at run time and
-the network is closed here, so a word counts ceil(len/6) tokens, each punctuation mark
-one, plus 4 per message (OpenAI's documented per-message overhead is 3-4).
+the network is closed here, so a word counts ceil(len/6) tokens, a run of punctuation
+ceil(len/2) (BPE merges `{"`, `":` and the like), plus 4 per message (OpenAI's documented
+per-message overhead is 3-4). The response schema or tools are counted with the prompt.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-_WORD = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w+|[^\w\s]+")
 
 
 def count_tokens(text: str) -> int:
     """Approximate the number of tokens in a text (see the module docstring)."""
-    return sum(max(1, math.ceil(len(w) / 6)) if w[0].isalnum() else 1 for w in _WORD.findall(text))
+    return sum(math.ceil(len(w) / (6 if w[0].isalnum() else 2)) for w in _WORD.findall(text))
 
 
 def count_prompt_tokens(body: dict[str, Any]) -> int:
