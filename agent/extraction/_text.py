@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -107,7 +108,12 @@ _TYPOS = (
 )
 
 
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# The lookbehind anchors a match at the start of a word, so a long run of letters is
+# scanned once instead of once per starting position.
+_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_DIGIT = re.compile(r"\d")
+_MIN_PHONE_DIGITS = 7
+_MAX_PHONE_TRIES = 50
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
@@ -116,12 +122,17 @@ def find_emails(text: str) -> list[str]:
     return _EMAIL.findall(text)
 
 
-def find_phones(text: str, region: str = "US") -> list[tuple[str, str]]:
+@lru_cache(maxsize=512)
+def find_phones(text: str, region: str = "US") -> tuple[tuple[str, str], ...]:
     """Return (raw, E.164) for every valid phone number in the text."""
-    return [
+    if len(_DIGIT.findall(text)) < _MIN_PHONE_DIGITS:
+        return ()
+    # A cap on candidates keeps a wall of digits from costing seconds.
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, max_tries=_MAX_PHONE_TRIES)
+    return tuple(
         (m.raw_string, phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164))
-        for m in phonenumbers.PhoneNumberMatcher(text, region)
-    ]
+        for m in matcher
+    )
 
 
 def scrub_contacts(text: str) -> str:

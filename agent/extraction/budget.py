@@ -164,7 +164,8 @@ def _amounts(
     quoted = bool(_QUOTED_PRICE.search(text)) and not cue
     tokens = []
     for m in _MONEY.finditer(text):
-        if _NOT_MONEY_AFTER.match(text[m.end() :]) or _NOT_MONEY_BEFORE.search(text[: m.start()]):
+        after, before = _window(text, m.end(), 1), _window(text, m.start(), -1)
+        if _NOT_MONEY_AFTER.match(after) or _NOT_MONEY_BEFORE.search(before):
             continue
         currency = _currency(m.group("pre") or m.group("post"))
         suffix = m.group("suf")
@@ -189,9 +190,18 @@ def _amounts(
             low = v1 * _MULTIPLIERS[s2]  # "10-15k": the suffix covers both ends
         return _round(low), _round(high), c1 or c2
     value = v1 * _MULTIPLIERS.get(s1 or "", 1)
-    if _CEILING.search(text[: m1.start()]):
+    if _CEILING.search(_window(text, m1.start(), -1)):
         return None, _round(value), c1
     return _round(value), None, c1
+
+
+def _window(text: str, at: int, direction: int) -> str:
+    # The words right beside a figure decide what it counts; a bounded window keeps a
+    # message full of numbers linear.
+    return text[at : at + _WINDOW] if direction > 0 else text[max(0, at - _WINDOW) : at]
+
+
+_WINDOW = 40
 
 
 def _number(raw: str) -> float | None:
