@@ -55,6 +55,12 @@
         return [f[1], v, note];
       });
       funnelCard.appendChild(C.barChart("funnel-chart", "Funnel: conversations to won deals", rows));
+      var buckets = (data && data.buckets) || [];
+      if (buckets.length > 1) {
+        funnelCard.appendChild(el("h3", null, "Conversations and SQLs per " + (data.bucket || "day")));
+        funnelCard.appendChild(C.barChart("funnel-days", "Conversations per " + (data.bucket || "day"),
+          buckets.slice(-14).map(function (b) { return [String(b.start), b.conversations, b.sql ? b.sql + " sql" : ""]; })));
+      }
     }, function (err) { funnelCard.appendChild(C.alert(err.message)); });
     C.api("GET", "/v1/insights/rejections").then(function (data) {
       var items = (data && (data.reasons || data.items)) || (Array.isArray(data) ? data : []);
