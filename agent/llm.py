@@ -59,6 +59,9 @@ class OpenAIEngine:
         self._prompt = load_prompt(PROMPT_NAME)
         self.prompt_version = self._prompt.label
         self._llm = build_chat_model(settings).bind(response_format=response_format())
+        # The SDK imports its streaming helpers on the first stream, ~3 s on 2 cores; do it
+        # now, off the request path, so the first visitor does not wait for it.
+        threading.Thread(target=_warm_up, daemon=True, name="baton-llm-warm-up").start()
 
     def reply(self, ctx: TurnContext) -> EngineReply:
         """Answer one turn with one model call; fall back to the offline engine on failure."""
@@ -272,6 +275,11 @@ def _quote_json(value: Any) -> str:
     # Escaping < and > keeps a passage from forging the </passages> delimiter.
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _warm_up() -> None:
+    import openai.lib.streaming.chat  # noqa: F401
+    import openai.resources.beta.beta  # noqa: F401
 
 
 def _partial_answer(raw: str) -> str:
