@@ -7,9 +7,15 @@ import re
 from agent.extraction._text import Clause, normalise
 from core.qualification import Authority, AuthorityStatus
 
+# "Tom Baker, CEO": a clause may open with a name, but not with these words.
+_NOT_A_NAME = (
+    r"(?:not|me|our|my|the|yes|no|well|so|and|but|hi|hey|hello|thanks|ok|okay|sure|actually|"
+    r"also|just|we|i|honestly|currently|right|now|today|sorry)\b"
+)
 _LEADS = (
     r"(?:(?:\bi'm|\bi am|\bi work as|\bi serve as|\bmy (?:role|title|job title|position|job) is"
-    r"|\bas)\s+|(?:\bi'm|\bthis is)\s+[a-z'-]+(?:\s+[a-z'-]+)?,\s*)"
+    r"|\bas)\s+|(?:\bi'm\s+|\bthis is\s+|^(?!" + _NOT_A_NAME + r"))[a-z'-]+(?:\s+[a-z'-]+)?,"
+    r"\s*)"
     r"(?:the |a |an |our |their |one of the )?(?:new |current |interim |acting |senior |sr\.? "
     r"|global |regional |joint |founding )?"
 )
@@ -61,6 +67,7 @@ _INFLUENCER = re.compile(
     r"|\bi (?:don't|do not) (?:make|have) the (?:final )?(?:decision|call|say)"
     r"|\bi (?:can't|cannot) (?:decide|sign off|approve)|\bdecision is (?:not mine|above me)"
     r"|\bneed to (?:check|ask|run it by|talk to|consult)(?: with)? (?:my|our|the)\b"
+    rf"|\b(?:my|our) (?:\w+\s+)?{_OTHERS}\s+(?:asked|wants|told|tasked) me\b"
     r"|\b(?:the )?team decides\b|\bwe decide together\b|\bjoint decision\b",
 )
 _DECIDER = re.compile(
@@ -69,7 +76,13 @@ _DECIDER = re.compile(
     r"have sign-?off|call the shots)\b|\b(?:i'm|i am) the (?:final )?decision[- ]?maker"
     r"|\b(?:it's|it is|that's|the decision is) (?:my|all my) (?:call|decision)"
     r"|\bdecision is mine\b|\bi run (?:the|this|our) (?:company|business|shop|agency|show)\b"
-    r"|\bi own (?:the|this|our) (?:company|business|shop|agency)\b|\bbudget holder\b",
+    r"|\bi own (?:the|this|our) (?:company|business|shop|agency)\b|\bbudget holder\b"
+    r"|\bi (?:run|lead|head(?: up)?|manage|own) (?:the |our )?(?:marketing|sales|growth|revops|"
+    r"rev ops|operations|demand gen|go-to-market|gtm|it|engineering)\b"
+    r"|\bi'm (?:in charge of|responsible for) (?:the |our )?(?:marketing|sales|growth|revops|"
+    r"operations|demand gen|buying|purchasing|this (?:project|purchase|decision)|tooling)\b"
+    r"|\bone of (?:the )?(?:\w+ )?(?:decision[- ]?makers|people (?:deciding|who decide)|"
+    r"approvers|signers)",
 )
 _NO_AUTHORITY: tuple[tuple[str, bool, re.Pattern[str]], ...] = (
     # (role, need none too?, pattern)
@@ -97,7 +110,7 @@ _NO_AUTHORITY: tuple[tuple[str, bool, re.Pattern[str]], ...] = (
 _TERSE_DECIDER = re.compile(
     r"^\W*(?:yes,?\s+)?(?:me|i do|myself|i am|that's me|that is me|it's me|just me|only me|"
     r"that would be me|that'd be me|i make (?:it|them|the call|the decision)|i decide|mine|"
-    r"me and (?:my|our|the) [a-z-]+|i have the final say)\W*$",
+    r"me (?:and|\+|&) (?:my|our|the) [a-z-]+|i have the final say)\W*$",
 )
 _TERSE_INFLUENCER = re.compile(
     rf"^\W*(?:not me|someone else|(?:my|our|the)\s+(?:\w+\s+)?{_OTHERS}|a committee|"

@@ -32,12 +32,12 @@ _MULTIPLIERS = {
 }  # fmt: skip
 # Numbers that count things rather than money ("50 employees", "10,000 leads a month").
 _NOT_MONEY_AFTER = re.compile(
-    r"^\s*(?:x\b|times|per ?cent|employees?|people|staff|users?|seats?|licen[cs]es?|leads?|"
+    r"^[\s-]*(?:x|times|per ?cent|employees?|people|staff|users?|seats?|licen[cs]es?|leads?|"
     r"reps?|agents?|customers?|clients?|visitors?|contacts?|accounts?|members?|hours?|hrs?|"
     r"days?|weeks?|months?|years?|yrs?|minutes?|mins?|locations?|offices?|stores?|sites?|"
     r"pages?|e-?mails?|calls?|messages?|tickets?|deals?|sdrs?|sales ?(?:people|reps)|"
     r"countries|languages|integrations?|records?|rows?|requests?|sessions?|[kmgt]b\b|"
-    r"person|heads?|fte|uptime|docs?|documents?|products?|skus?|orders?|units?|teams?)",
+    r"person|heads?|fte|uptime|docs?|documents?|products?|skus?|orders?|units?|teams?)\b",
 )
 _NOT_MONEY_BEFORE = re.compile(
     r"\b(?:version|v|plan|tier|step|number|no\.|level|phase|series|gen|top|q|h|fy|iso|soc|"
@@ -82,7 +82,9 @@ _EXPLORING = re.compile(
     r"\b(?:figur|explor|still working|working on (?:the |a |our )?budget|not sure|unsure|tbd|"
     r"depends|no idea|haven't decided|not decided|undecided|tight|limited|small|flexible|"
     r"looking at|thinking|waiting|pending|needs? approval|not (?:yet )?approved|"
-    r"hasn't been approved|yet to be approved|to be (?:decided|determined|confirmed))",
+    r"hasn't been approved|yet to be approved|to be (?:decided|determined|confirmed)|"
+    r"gets? approved|will (?:be|get) approved|once (?:it's |it is |we get it )?approved|"
+    r"once we get approval|after approval)",
 )
 _PERIODS: tuple[tuple[Period, re.Pattern[str]], ...] = (
     ("monthly", re.compile(r"(?:\ba|\bper|\beach|\bevery|/)\s?(?:month|mo|mth|m)\b|\bmonthly\b|"
@@ -138,7 +140,9 @@ def _parse(text: str, *, terse: bool, correcting: bool) -> Budget | None:
     return None
 
 
-_EXPLORING_TERSE = re.compile(r"\b(?:exploring|not sure|unsure|no idea|tbd|depends|thinking)\b")
+_EXPLORING_TERSE = re.compile(
+    r"\b(?:exploring|not sure|unsure|no idea|tbd|depends|thinking|idk|dunno|don't know)\b"
+)
 
 
 def _status(text: str) -> BudgetStatus | None:
@@ -164,10 +168,11 @@ def _amounts(
     quoted = bool(_QUOTED_PRICE.search(text)) and not cue
     tokens = []
     for m in _MONEY.finditer(text):
-        after, before = _window(text, m.end(), 1), _window(text, m.start(), -1)
-        if _NOT_MONEY_AFTER.match(after) or _NOT_MONEY_BEFORE.search(before):
-            continue
         currency = _currency(m.group("pre") or m.group("post"))
+        after, before = _window(text, m.end(), 1), _window(text, m.start(), -1)
+        counted = currency is None and _NOT_MONEY_AFTER.match(after)
+        if counted or _NOT_MONEY_BEFORE.search(before):
+            continue
         suffix = m.group("suf")
         value = _number(m.group("num"))
         if value is None:

@@ -28,7 +28,7 @@ _NAME_PATTERNS = (
     re.compile(rf"\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame's|[Nn]ame is|[Nn]ame:)\s+{_NAME}"),
     re.compile(rf"\b(?:I'm|I am|Im|I\u2019m|[Tt]his is|[Ii]t's|[Ii]t is)\s+{_NAME}"),
     re.compile(rf"\b[Cc]all me\s+{_NAME}\b(?!\s+(?:at|on)\b)"),
-    re.compile(rf"^\W*{_NAME}\s+here\b"),
+    re.compile(rf"^\W*{_NAME}\s+(?:here\b|from\s+[A-Z])"),
     re.compile(rf"(?:[Tt]hanks|[Tt]hank you|[Cc]heers|[Rr]egards|[Bb]est),?\s+{_NAME}\W*$"),
 )
 _LOWER_NAME = re.compile(
@@ -36,7 +36,10 @@ _LOWER_NAME = re.compile(
     r"at\b|i\b|we\b|with\b)[a-z][a-z'-]+)?)\b(?!\s+(?:at|on)\b)"
 )
 _ORG_WORD = r"(?!I\b|I'm\b)(?:[A-Z0-9][\w&.'-]*|&)"
-_ORG = rf"(?P<org>{_ORG_WORD}(?:\s+(?:{_ORG_WORD}|of|and|de|for)(?=\s+[A-Z0-9]|\s*$|[\s,.!?;]))*)"
+_ORG = (
+    rf"(?P<org>(?=[A-Z]|\d+[A-Za-z]){_ORG_WORD}"
+    rf"(?:\s+(?:{_ORG_WORD}|of|and|de|for)(?=\s+[A-Z0-9]|\s*$|[\s,.!?;]))*)"
+)
 _ORG_PATTERNS = (
     re.compile(rf"\b(?:I work|I'm working|[Ww]orking|I am working)\s+(?:at|for|with)\s+{_ORG}"),
     re.compile(

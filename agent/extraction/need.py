@@ -65,7 +65,9 @@ _TRIGGERS: tuple[tuple[str, bool, bool], ...] = (
     (r"(?:we|i) spend too (?:much time|long|much) ", True, False),
     (r"too many ", True, False),
     (r"takes (?:us )?(?:way )?too long to ", True, False),
-    (r"(?:we|i) can't (?:seem to )?(?:keep up with )?", True, False),
+    (r"(?:can't|cannot|unable to|struggle to) keep up with ", True, False),
+    (r"(?:we|i) can't (?:seem to )?", True, False),
+    (r"(?:we|i) (?:want|need) (?=more |better |fewer |less |faster )", False, True),
     (
         r"(?:we're|we are) (?:evaluating|replacing|switching from|moving off|"
         r"migrating (?:off|from)) ",

@@ -73,6 +73,13 @@ _QUARTER = re.compile(
     r"(?:q(?P<q>[1-4])|(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th) quarter)"
     r"(?:\s*(?:of\s*)?(?P<year>\d{4}))?\b"
 )
+# Northern-hemisphere seasons, by their first day: "before the summer" is before June 21.
+_SEASON = re.compile(
+    r"\b(?:(?P<prep>by|before|until|in|for|this|over|during|early|late|start of)\s+)?"
+    r"(?:the\s+)?(?P<season>spring|summer|fall|autumn|winter)\b(?:\s+(?P<year>\d{4}))?"
+)
+_SEASON_START = {"spring": (3, 20), "summer": (6, 21), "fall": (9, 22), "autumn": (9, 22),
+                 "winter": (12, 21)}  # fmt: skip
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
              "4th": 4}  # fmt: skip
 
@@ -131,6 +138,9 @@ def _calendar(text: str, today: date, *, strong_only: bool) -> int | None:
     m = _QUARTER.search(text)
     if m and not (strong_only and m.group("prep") is None and m.group("edge") is None):
         return _quarter(m, today)
+    season = _SEASON.search(text)
+    if season and not (strong_only and season.group("prep") is None):
+        return _season(season, today)
     m = _DATE.search(text)
     if m and not (strong_only and m.group(0).split()[0] in ("in", "on", "for", "around")):
         return _date(m, today)
@@ -206,6 +216,15 @@ def _date(m: re.Match[str], today: date) -> int | None:
     if edge == "mid" and not re.search(r"\d{1,2}(?:st|nd|rd|th)?\s", m.group("date")):
         target = target.replace(day=15)
     return (target - today).days
+
+
+def _season(m: re.Match[str], today: date) -> int:
+    month, day = _SEASON_START[m.group("season")]
+    year = int(m.group("year")) if m.group("year") else today.year
+    start = date(year, month, day)
+    if m.group("year") is None and start < today:
+        start = date(year + 1, month, day)
+    return (start - today).days
 
 
 def _quarter_start(year: int, number: int) -> date:

@@ -34,6 +34,10 @@ CASES = [
     ("I make the final decision", "decision_maker", None),
     ("it's my call", "decision_maker", None),
     ("I'm the decision maker", "decision_maker", None),
+    ("I run marketing at a 20 person startup", "decision_maker", None),
+    ("I'm in charge of demand gen", "decision_maker", None),
+    ("Tom Baker, CEO, Baker & Sons", "decision_maker", "CEO"),
+    ("My boss asked me to look into chatbots", "influencer", None),
     ("my manager decides", "influencer", None),
     ("My boss has the final say", "influencer", None),
     ("I'll recommend to our CTO", "influencer", None),
@@ -92,6 +96,8 @@ NOT_AUTHORITY = [
     "our CEO's assistant asked me to look",
     "I'm interested in the product",
     "Ask your manager whether it fits",
+    "not me, our COO",
+    "Thanks, CEO tips were useful",
 ]
 
 
@@ -110,6 +116,7 @@ def test_phrases_that_say_nothing_about_authority(text: str) -> None:
         ("Myself", "decision_maker"),
         ("that's me", "decision_maker"),
         ("me and my cofounder", "decision_maker"),
+        ("me + our CFO", "decision_maker"),
         ("my boss", "influencer"),
         ("the CFO", "influencer"),
         ("not me, our COO", "influencer"),

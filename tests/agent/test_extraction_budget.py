@@ -50,6 +50,23 @@ CASES = [
     ("We have £1.2m earmarked", "allocated", 1200000, None, "GBP", None),
     ("budget hasn't been approved yet, probably 50k", "exploring", 50000, None, None, None),
     ("no more than $900 a month", "allocated", None, 900, "USD", "monthly"),
+    (
+        "We need to reduce churn, our budget is 5000 GBP yearly",
+        "allocated",
+        5000,
+        None,
+        "GBP",
+        "annual",
+    ),
+    (
+        "Our fiscal year starts in April, so budget gets approved then",
+        "exploring",
+        None,
+        None,
+        None,
+        None,
+    ),
+    ("We have $40k approved for this year", "allocated", 40000, None, "USD", "annual"),
 ]
 
 
@@ -88,6 +105,8 @@ NOT_BUDGETS = [
     "we're exploring options",
     "we had 12 meetings last week",
     "I'm 35 years old",
+    "We're a 40-person SaaS company",
+    "we have 10k users",
 ]
 
 
@@ -108,6 +127,7 @@ ASKED = [
     ("not sure yet", "exploring", None, None),
     ("5-10k", "allocated", 5000, 10000),
     ("$750", "allocated", 750, None),
+    ("idk", "exploring", None, None),
 ]
 
 

@@ -41,6 +41,7 @@ CASES = [
     ("CMO at Wayne Enterprises", None, None, None, "Wayne Enterprises"),
     ("Dana here, from Acme", None, None, "Dana", "Acme"),
     ("Thanks, Dana", None, None, "Dana", None),
+    ("Sarah from Globex here", None, None, "Sarah", "Globex"),
     ("I'm Priya from Stark Industries, priya@stark.io, +1 (212) 555-0199", "priya@stark.io",
      "+12125550199", "Priya", "Stark Industries"),
 ]  # fmt: skip
@@ -64,6 +65,7 @@ NOT_CONTACT = [
     "It's Monday and we're busy",
     "we're Looking at options",
     "budget is $12,000 in 2026",
+    "Sales from 9 to 5 only",
 ]
 
 

@@ -41,6 +41,9 @@ IDENTIFIED = [
     ("we r looking to automate lead qualification", "automate lead qualification"),
     ("im looking for a tool to capture leads from our docs",
      "tool to capture leads from our docs"),
+    ("We're a 40-person SaaS company and our SDRs can't keep up with inbound.",
+     "can't keep up with inbound"),
+    ("we want more qualified demos", "more qualified demos"),
 ]  # fmt: skip
 
 

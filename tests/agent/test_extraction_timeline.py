@@ -46,6 +46,8 @@ STATED = [
     ("we want to decide in about three weeks", 21),
     ("hoping to have it running by end of next quarter", (date(2026, 6, 30) - TODAY).days),
     ("im looking to start in 2 wks", 14),
+    ("we'd like it before the summer", (date(2026, 6, 21) - TODAY).days),
+    ("by fall 2027", (date(2027, 9, 22) - TODAY).days),
 ]
 
 
@@ -74,6 +76,7 @@ NOT_TIMELINES = [
     "does the Q2 release include SSO?",
     "when can I start a trial?",
     "we have 12 months of data",
+    "our summer campaign did well",
 ]
 
 
