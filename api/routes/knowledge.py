@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message
 
 from api.deps import MarketerDep, ServicesDep
@@ -143,6 +144,13 @@ async def _multipart_upload(request: Request, body: bytes) -> _Upload:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, f"malformed multipart body: {exc}"
         ) from exc
+    try:
+        return await _upload_from_form(form)
+    finally:
+        await form.close()  # the spooled upload file would otherwise linger until GC
+
+
+async def _upload_from_form(form: FormData) -> _Upload:
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise _missing("file", "a multipart upload needs a 'file' field holding the document")
@@ -151,13 +159,12 @@ async def _multipart_upload(request: Request, body: bytes) -> _Upload:
         raise _missing("source", "give a 'source' field: the upload has no file name")
     tags = [t.strip() for v in form.getlist("tags") + form.getlist("tag")
             for t in _form_text(v).split(",") if t.strip()]  # fmt: skip
+    declared = upload.content_type
     return _Upload(
         data=await upload.read(),
         source=source,
         filename=upload.filename,
-        content_type=upload.content_type
-        if upload.content_type != "application/octet-stream"
-        else None,
+        content_type=None if declared == "application/octet-stream" else declared,
         title=_form_text(form.get("title")) or None,
         tags=tags,
     )
