@@ -48,12 +48,8 @@ class Dispatcher:
         self.settings = settings
         self._resolver = resolver
         self._rng = rng or random.Random()
-        self._client = httpx.Client(
-            timeout=settings.webhook_timeout_seconds,
-            follow_redirects=False,
-            transport=transport,
-            trust_env=False,  # a proxy from the environment would defeat the address checks
-        )
+        self._transport = transport
+        self._client = self._new_client()
         self._stop = threading.Event()
         self._slots = threading.Condition()
         self._busy = 0
@@ -99,6 +95,8 @@ class Dispatcher:
         """Start delivering in background threads until `stop()`."""
         if self._poller is not None:
             return
+        if self._client.is_closed:  # restarted after a stop (a second app on the same services)
+            self._client = self._new_client()
         self._stop.clear()
         self._pool = ThreadPoolExecutor(
             self.settings.dispatcher_workers, thread_name_prefix="baton-webhook"
@@ -118,6 +116,14 @@ class Dispatcher:
             self._pool.shutdown(wait=True)
             self._pool = None
         self._client.close()
+
+    def _new_client(self) -> httpx.Client:
+        return httpx.Client(
+            timeout=self.settings.webhook_timeout_seconds,
+            follow_redirects=False,
+            transport=self._transport,
+            trust_env=False,  # a proxy from the environment would defeat the address checks
+        )
 
     def _poll(self) -> None:
         workers = self.settings.dispatcher_workers

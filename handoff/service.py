@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import and_, or_
@@ -47,7 +47,7 @@ def record_trigger(
         select(Handoff).where(col(Handoff.conversation_id) == conversation_id)
     ).first()
     state = qualification.model_dump(mode="json")
-    entries = [e.model_dump(mode="json") for e in transcript]
+    entries = [_entry_json(e) for e in transcript]
     sources = _merge_sources(handoff.cited_sources if handoff else [], cited_sources)
     if handoff is None:
         handoff = Handoff(
@@ -194,6 +194,12 @@ def _write_summary(
     handoff.summary = summary or build_summary(qualification, transcript, handoff.reason)
     handoff.summary_source = "llm" if summary else "template"
     handoff.recommended_next_step = recommend_next_step(qualification, handoff.reason)
+
+
+def _entry_json(entry: TranscriptEntry) -> dict[str, Any]:
+    # Timestamps read back from SQLite lose their zone; they are UTC.
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+    return {"role": entry.role, "text": entry.text, "at": at.isoformat()}
 
 
 def _merge_sources(old: list[dict[str, Any]], new: list[CitedSource]) -> list[dict[str, Any]]:
