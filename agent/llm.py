@@ -278,7 +278,7 @@ def _quote_json(value: Any) -> str:
 
 
 def _warm_up() -> None:
-    import openai.lib.streaming.chat  # noqa: F401
+    import openai.lib.streaming.chat
     import openai.resources.beta.beta  # noqa: F401
 
 
