@@ -103,6 +103,7 @@ class OpenAIEmbedder:
             model=model,
             openai_api_key=SecretStr(api_key),
             openai_api_base=base_url,
+            dimensions=dimensions,
             check_embedding_ctx_length=False,
             max_retries=2,
             request_timeout=30,

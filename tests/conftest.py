@@ -53,6 +53,9 @@ def drop_pg_database(admin_url: str, name: str) -> None:
 
     from core.db import get_engine
 
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    # Close pooled connections first: an undisposed pool warns (and warnings are errors).
+    get_engine(url).dispose()
     get_engine.cache_clear()
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
