@@ -376,3 +376,35 @@ def test_a_visitor_gets_the_models_answer_over_http(
     assert len(requests) == 2
     assert requests[0].body["model"] == "fake-e2e"
     assert "The Pro plan costs $49 per seat per month." in requests[0].messages[0]["content"]
+
+
+def test_over_http_a_failing_model_still_answers_and_a_broken_stream_resets(
+    fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, live_server: LiveServer
+) -> None:
+    for name, value in {"BATON_LLM": "openai", "BATON_OPENAI_BASE_URL": fake.url,
+                        "BATON_OPENAI_API_KEY": "sk-e2e", "BATON_MAX_RETRIES": "0"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    with live_server.client(key=None) as visitor:
+        chat = visitor.post("/v1/conversations", json={}).json()
+        url = f"/v1/conversations/{chat['id']}/messages"
+        auth = {"Authorization": f"Bearer {chat['visitor_token']}"}
+
+        fake.push(Failure(500))
+        sent = visitor.post(url, headers=auth, json={"text": "What does Pro cost?"})
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["reply"]["text"]
+
+        fake.push(BrokenStream(json.dumps(output("The Pro plan costs $49 per seat.")), 6))
+        with visitor.stream("POST", url, headers={**auth, "Accept": "text/event-stream"},
+                            json={"text": "And Enterprise?"}) as events:  # fmt: skip
+            body = "".join(events.iter_text())
+        transcript = visitor.get(f"/v1/conversations/{chat['id']}", headers=auth).json()
+
+    before_reset, _, after_reset = body.partition("event: reset")
+    assert "event: token" in before_reset
+    assert "event: token" in after_reset and "event: done" in after_reset
+    # What was stored is the fallback's answer, not the broken model text.
+    last = transcript["messages"][-1]
+    assert last["role"] == "assistant"
+    assert "The Pro plan costs $49 per seat" not in last["text"]
+    assert len(fake.chat_requests()) == 2
