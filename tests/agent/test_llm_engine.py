@@ -381,8 +381,8 @@ def test_a_visitor_gets_the_models_answer_over_http(
 def test_over_http_a_failing_model_still_answers_and_a_broken_stream_resets(
     fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, live_server: LiveServer
 ) -> None:
-    for name, value in {"BATON_LLM": "openai", "BATON_OPENAI_BASE_URL": fake.url,
-                        "BATON_OPENAI_API_KEY": "sk-e2e", "BATON_MAX_RETRIES": "0"}.items():  # fmt: skip
+    env = {"BATON_LLM": "openai", "BATON_OPENAI_BASE_URL": fake.url, "BATON_MAX_RETRIES": "0"}
+    for name, value in {**env, "BATON_OPENAI_API_KEY": "sk-e2e"}.items():
         monkeypatch.setenv(name, value)
     with live_server.client(key=None) as visitor:
         chat = visitor.post("/v1/conversations", json={}).json()
