@@ -31,7 +31,7 @@
     ".msg{max-width:85%;padding:9px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere}",
     ".bot{align-self:flex-start;background:#fff;border:1px solid #d1d5db;color:#111827}",
     ".me{align-self:flex-end;background:#1d4ed8;color:#fff}",
-    ".me.pending{opacity:.75}",
+    ".me.pending{background:#3451c7}",
     ".me.failed{background:#991b1b}",
     ".meta{display:block;font-size:12px;margin-top:4px;color:inherit;opacity:.9}",
     ".cites{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px;white-space:normal}",
@@ -512,7 +512,6 @@
   }
 
   // ---- open, close, keyboard ----
-  var lastFocus = null;
   // The site key may not be used here: retrying cannot help, so stop taking messages.
   function block(message) {
     showStatus(message, false);
@@ -520,12 +519,12 @@
     sendBtn.disabled = true;
     input.placeholder = "Chat unavailable on this website";
   }
-  function openPanel() {
-    lastFocus = document.activeElement;
+  // `restoring`: reopened by itself after a reload or navigation, so focus stays where it is.
+  function openPanel(restoring) {
     panel.removeAttribute("hidden");
     bubble.setAttribute("aria-expanded", "true");
     update(function (s) { s.open = true; });
-    input.focus();
+    if (restoring !== true) input.focus();
     ensureConversation().then(function () {
       renderPending();
       flush();
@@ -534,7 +533,7 @@
       else {
         showStatus("Can't reach the chat service.", true);
         clearTimeout(retryTimer);
-        retryTimer = setTimeout(function () { if (!conv) openPanel(); }, BACKOFF_MS[Math.min(attempt++, 5)]);
+        retryTimer = setTimeout(function () { if (!conv) openPanel(true); }, BACKOFF_MS[Math.min(attempt++, 5)]);
       }
     });
   }
@@ -545,7 +544,7 @@
     bubble.focus();
   }
   bubble.addEventListener("click", function () {
-    if (panel.hasAttribute("hidden")) openPanel();
+    if (panel.hasAttribute("hidden")) openPanel(false);
     else closePanel();
   });
   closeBtn.addEventListener("click", closePanel);
@@ -557,7 +556,7 @@
   });
   retryBtn.addEventListener("click", function () {
     attempt = 0;
-    if (!conv) openPanel();
+    if (!conv) openPanel(false);
     else flush();
   });
   form.addEventListener("submit", function (e) {
@@ -601,7 +600,7 @@
     document.body.appendChild(host);
     var s = load();
     if (s.draft) input.value = s.draft;
-    if (s.open || (s.pending && s.pending.length)) openPanel();
+    if (s.open || (s.pending && s.pending.length)) openPanel(true);
   }
   window.__batonWidget = { open: openPanel, close: closePanel, root: root };
   if (document.body) mount();

@@ -111,6 +111,9 @@
       (h.assigned_to ? " · assigned to " + h.assigned_to : "")));
 
     var actions = el("section", { class: "card", "aria-label": "Decision" }, [el("h2", null, "Decision")]);
+    var rej = h.rejection, outcome = h.outcome;
+    if (rej && rej.reason) actions.appendChild(el("p", null, "Rejected as " + String(rej.reason).replace(/_/g, " ") + (rej.note ? ": " + rej.note : "") + "."));
+    if (outcome && outcome.result) actions.appendChild(el("p", null, "Outcome: " + outcome.result + (outcome.amount != null ? " (" + Number(outcome.amount).toLocaleString() + ")" : "") + "."));
     view.appendChild(actions);
     drawActions(actions, h, errors);
 
