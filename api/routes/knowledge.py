@@ -138,9 +138,9 @@ async def _multipart_upload(request: Request, body: bytes) -> _Upload:
 
     try:
         form = await Request(request.scope, replay).form(max_files=1, max_fields=50)
-    except HTTPException:
-        raise
-    except Exception as exc:  # malformed multipart framing
+    except StarletteHTTPException as exc:  # Starlette's own verdict on broken framing
+        raise HTTPException(exc.status_code, f"malformed multipart body: {exc.detail}") from exc
+    except Exception as exc:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, f"malformed multipart body: {exc}"
         ) from exc

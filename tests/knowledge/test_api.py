@@ -134,8 +134,8 @@ def test_bad_files_get_clear_errors(
 
 
 def test_bad_requests_get_clear_errors(marketer: httpx.Client) -> None:
-    _error(marketer.post(DOCS, json={"source": "a.md", "text": "", "content_type": "text/markdown"}),
-           400, "a.md")  # fmt: skip
+    empty = {"source": "a.md", "text": "", "content_type": "text/markdown"}
+    _error(marketer.post(DOCS, json=empty), 400, "a.md")
     _error(marketer.post(DOCS, json={"text": "hello"}), 422, "source")
     _error(marketer.post(DOCS, json={"source": "a", "text": "x", "content_type": "image/png"}),
            422, "content_type")  # fmt: skip
