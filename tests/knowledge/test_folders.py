@@ -36,8 +36,8 @@ def test_hidden_entries_are_skipped_and_missing_paths_reported(tmp_path: Path) -
 
 def test_one_bad_file_never_stops_the_rest_and_nothing_indexed_is_lost(tmp_path: Path) -> None:
     services = make_services(tmp_path / "data")
-    kb = open_knowledge_base(services.settings, services.engine,
-                             knowledge_settings=KnowledgeSettings(max_document_bytes=300))  # fmt: skip
+    limits = KnowledgeSettings(max_document_bytes=300)
+    kb = open_knowledge_base(services.settings, services.engine, knowledge_settings=limits)
     folder = tmp_path / "kb"
     folder.mkdir()
     (folder / "good.md").write_text("# Good\n\nThe Falcon plan includes 5 seats.\n")
