@@ -29,6 +29,7 @@ from tests.fakes.openai_server import (
     malformed,
     structured,
     text,
+    unused_url,
 )
 
 TODAY = date(2026, 11, 23)
@@ -241,10 +242,13 @@ def test_a_hanging_model_is_abandoned_at_the_turn_deadline(
 
 
 def test_a_refused_connection_falls_back(offline: OfflineEngine) -> None:
-    server = FakeOpenAI()  # bound, then closed without serving: nothing listens there
-    server._httpd.server_close()
-    engine = make_engine(server, offline, retries=1)
+    settings = AgentSettings(llm="openai", openai_api_key=SecretStr("sk-test"),
+                             openai_base_url=unused_url(), max_retries=1)  # fmt: skip
+    engine = OpenAIEngine(settings, fallback=offline)
     assert engine.reply(ctx("How much does Pro cost?")).engine == "offline-fallback"
+    items = drain(engine.stream(ctx("How much does Pro cost?")))
+    assert not any(isinstance(i, StreamReset) for i in items)
+    assert items[-1].engine == "offline-fallback"
 
 
 @pytest.mark.parametrize(

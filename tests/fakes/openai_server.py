@@ -408,6 +408,14 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def unused_url() -> str:
+    """Return a loopback /v1 URL where nothing listens (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
 def hashed_vector(words: list[str], dims: int) -> list[float]:
     """Embed words as a signed hashed bag of words, normalised to unit length."""
     vector = [0.0] * dims
