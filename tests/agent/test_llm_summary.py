@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from agent.config import AgentSettings
 from agent.llm_summary import LLMSummarizer, figure_problem
 from core.qualification import Authority, Budget, Contact, Need, Qualification, Timeline
-from tests.fakes.openai_server import FakeOpenAI, Failure, Hang, text
+from tests.fakes.openai_server import Failure, FakeOpenAI, Hang, text
 
 STATE = Qualification(
     budget=Budget(status="allocated", amount=12000, currency="USD", period="annual",
@@ -47,8 +47,13 @@ def fake() -> Iterator[FakeOpenAI]:
 
 
 def summarizer(fake: FakeOpenAI, timeout: float = 10) -> LLMSummarizer:
-    settings = AgentSettings(llm="openai", openai_api_key=SecretStr("sk-test"),
-                             openai_base_url=fake.url, turn_timeout_s=timeout, max_retries=0)  # fmt: skip
+    settings = AgentSettings(
+        llm="openai",
+        openai_api_key=SecretStr("sk-test"),
+        openai_base_url=fake.url,
+        turn_timeout_s=timeout,
+        max_retries=0,
+    )
     return LLMSummarizer(settings)
 
 
