@@ -24,13 +24,13 @@ class AgentSettings(BaseSettings):
 
     # Conversation limits and retrieval.
     max_message_chars: int = 4000
-    retrieval_k: int = 5
+    retrieval_k: int = 6
     # Below this retrieval score (fused, as returned by KnowledgeBase.search) a passage
     # is not considered relevant; tuned on the demo content by evals/conversations.py.
     relevance_threshold: float = 0.0
     # Below this cosine similarity between the question and a sentence, the sentence
     # is not used in an answer; tuned on the demo content.
-    sentence_threshold: float = 0.42
+    sentence_threshold: float = 0.38
     history_turns: int = 12
 
     company_name: str = "Relaypoint"

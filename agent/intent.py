@@ -50,6 +50,9 @@ _INJECTION = re.compile(
     r"|\bapi[_ ]?keys?\b|\bsecrets?\b.{0,20}\b(?:key|token|config)",
     re.IGNORECASE,
 )
+_PRICE_QUESTION = re.compile(
+    r"\b(?:how much|cost|costs|price|prices|pricing|priced|expensive|cheap|fees?)\b", re.I
+)
 _AFFIRMATIVE = re.compile(
     r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|please|yes please|sounds good|that would be "
     r"(?:great|good|nice)|definitely|absolutely|of course|go ahead|please do)\b",
@@ -78,8 +81,18 @@ def question_part(text: str) -> str:
 
 
 def retrieval_query(text: str) -> str:
-    """Return the text to search the knowledge base with: the question, else the whole message."""
-    return question_part(text) or text.strip()
+    """Return the text to search the knowledge base with: the question, else the whole message.
+
+    A price question is widened with pricing words: "What does Scale cost?" alone finds
+    passages about Scale, not the plan's price.
+    """
+    query = question_part(text) or text.strip()
+    return f"{query} pricing price per month" if is_price_question(query) else query
+
+
+def is_price_question(text: str) -> bool:
+    """Tell whether a message asks what something costs."""
+    return bool(_PRICE_QUESTION.search(text))
 
 
 def is_affirmative(text: str) -> bool:
