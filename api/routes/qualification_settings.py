@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from agent.policy import (
@@ -39,8 +39,15 @@ def _public(record: QualificationPolicyRecord) -> PolicyVersion:
     )
 
 
+def _seed(services: ServicesDep) -> None:
+    try:
+        load_active_policy(services.engine)  # seeds version 1 on a fresh database
+    except ValueError as exc:  # BATON_QUALIFICATION_FILE is unreadable or invalid
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+
+
 def _active(services: ServicesDep) -> PolicyVersion:
-    load_active_policy(services.engine)  # seeds version 1 on a fresh database
+    _seed(services)
     record = latest_record(services.engine)
     assert record is not None
     return _public(record)
@@ -63,6 +70,7 @@ def put_qualification_policy(
     max_days within the mql rule's, its statuses not disqualifying). An invalid body is
     a 422 naming the field and the reason; nothing is stored.
     """
+    _seed(services)
     version = save_policy(services.engine, body, author=principal.name)
     record = get_policy_record(services.engine, version)
     assert record is not None
@@ -72,4 +80,5 @@ def put_qualification_policy(
 @router.get("/qualification/history")
 def get_qualification_history(services: ServicesDep, _: StaffDep) -> list[PolicyVersion]:
     """List every version of the qualification policy, newest first."""
+    _seed(services)
     return [_public(r) for r in list_policy_history(services.engine)]

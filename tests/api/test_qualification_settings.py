@@ -144,3 +144,22 @@ def test_versions_persist_on_each_database(server_on: LiveServer) -> None:
         history = admin.get(URL + "/history").json()
         assert [v["version"] for v in history] == [4, 3, 2, 1]
         assert admin.get(URL).json()["policy"]["rules"]["mql"]["max_days"] == 104
+
+
+def test_a_broken_policy_file_is_a_clear_503(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "policy.yaml"
+    broken.write_text("weights: {budget: 50}\n")
+    monkeypatch.setenv("BATON_QUALIFICATION_FILE", str(broken))
+    services = Services(CoreSettings(data_dir=tmp_path / "data", admin_key=ADMIN_KEY))
+    server = LiveServer(services).start()
+    try:
+        with server.client() as admin:
+            r = admin.get(URL)
+            assert r.status_code == 503
+            assert "policy.yaml" in r.json()["detail"]
+            assert "weights" in r.json()["detail"]
+    finally:
+        server.stop()
+        services.engine.dispose()
