@@ -24,6 +24,7 @@ from core.qualification import Budget, Contact, Need, Qualification
 __all__ = [
     "ASAP_DAYS",
     "extract",
+    "merge_budget",
     "parse_authority",
     "parse_budget",
     "parse_contact",
@@ -50,7 +51,7 @@ def extract(
 
     budget = extract_budget(clauses, asked=asked, current=current.budget)
     if budget is not None:
-        state.budget = _apply(current.budget, _merge_budget(current.budget, budget), stamp, changed,
+        state.budget = _apply(current.budget, merge_budget(current.budget, budget), stamp, changed,
                               "budget")  # fmt: skip
     authority, rules_out_need = extract_authority(clauses, asked=asked)
     if authority is not None:
@@ -89,7 +90,8 @@ def _apply(old: _M, new: _M, stamp: dict[str, str], changed: list[str], name: st
     return new.model_copy(update=stamp)
 
 
-def _merge_budget(old: Budget, new: Budget) -> Budget:
+def merge_budget(old: Budget, new: Budget) -> Budget:
+    """Apply a new budget statement to the known one (a correction keeps currency and period)."""
     if new.status == "none":
         return new
     if new.amount is None and new.amount_max is None:

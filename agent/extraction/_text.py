@@ -44,7 +44,6 @@ _HEDGE = re.compile(
     r"tentative(?:ly)?|flexible|depends|if|would)\b|~",
     re.IGNORECASE,
 )
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i am|we|we're|were|we are|our|my|us|me)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -76,11 +75,6 @@ def split_clauses(text: str) -> list[Clause]:
 def is_hedged(text: str) -> bool:
     """Tell whether the wording is tentative ("maybe", "roughly", "looking at")."""
     return bool(_HEDGE.search(text))
-
-
-def has_first_person(text: str) -> bool:
-    """Tell whether the visitor speaks about themselves or their team."""
-    return bool(_FIRST_PERSON.search(text))
 
 
 def normalise(text: str) -> str:

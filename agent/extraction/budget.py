@@ -56,7 +56,6 @@ _NOT_BUDGET = re.compile(
     r"\b(?:los[et]|losing|cost(?:s|ing)? us|wast(?:e|ed|ing)|revenue|arr|mrr|turnover|raised|"
     r"valuation|earn(?:s|ed)?|make|made|sales of|fined|salary|salaries|pays? me|paid me)\b",
 )
-_CORRECTION = re.compile(r"\b(?:actually|sorry|i mean|i meant|correction|make that|rather|wait)\b")
 _RANGE_JOIN = re.compile("^\\s*(?:-|\u2013|\u2014|to|and|or)\\s*$")
 _CEILING = re.compile(
     r"(?:up ?to|max(?:imum)?|at most|no more than|not more than|under|below|less than|"
