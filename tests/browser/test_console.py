@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import ADMIN_KEY, Stack
+from tests.browser.conftest import Stack
 from tests.browser.helpers import open_widget, requires_chromium, send, shot, sign_in, stored
+from tests.conftest import ADMIN_KEY
 
 pytestmark = requires_chromium
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ADMIN_KEY, Stack
+from tests.browser.conftest import Stack
 from tests.browser.helpers import OBSERVE_JS, open_widget, requires_chromium, send, shot, stored
+from tests.conftest import ADMIN_KEY
 
 pytestmark = requires_chromium
 
@@ -149,7 +150,12 @@ def test_message_sent_while_offline_is_kept_and_delivered_later(
 def test_markup_in_messages_is_shown_as_text(stack: Stack, context: Any, shots: Path) -> None:
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def _record(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", _record)
     page.goto(stack.baton.url + "/")
     open_widget(page)
     attack = "<img src=x onerror=alert(1)><script>alert(2)</script> what is <b>SSO</b>?"
