@@ -9,6 +9,7 @@ from api.cli import handoff as handoff_cli
 from api.cli import keys as keys_cli
 from api.cli import knowledge as knowledge_cli
 from api.cli import serve as serve_cli
+from api.cli import sites as sites_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +22,7 @@ def cli() -> None:
     """
 
 
-for _module in (serve_cli, keys_cli, knowledge_cli, agent_cli, handoff_cli):
+for _module in (serve_cli, keys_cli, knowledge_cli, agent_cli, handoff_cli, sites_cli):
     _module.register(cli)
 
 
