@@ -9,14 +9,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class FusionParams(BaseSettings):
-    """How dense and lexical rankings are fused; tuned on `evals/retrieval_set.jsonl` only."""
+    """How dense and lexical rankings are fused.
+
+    Defaults tuned on `evals/retrieval_set.jsonl` only (`python -m evals.retrieval --tune`).
+    """
 
     model_config = SettingsConfigDict(env_prefix="BATON_FUSION_", extra="ignore")
 
     method: Literal["rrf", "weighted"] = "rrf"
     # Reciprocal-rank fusion: score = w_dense/(rrf_k + rank_dense) + w_lex/(rrf_k + rank_lex).
-    rrf_k: int = Field(default=60, ge=1)
-    dense_weight: float = Field(default=1.0, ge=0)
+    rrf_k: int = Field(default=10, ge=1)
+    dense_weight: float = Field(default=1.5, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
     # How many candidates each retriever contributes before fusion.
     candidates: int = Field(default=40, ge=1, le=500)
