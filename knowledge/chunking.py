@@ -66,6 +66,13 @@ def _sections(blocks: list[Block], title: str) -> list[tuple[list[str], list[Blo
             stack.pop()
         stack.append((block.level, _shorten(block.text)))
         sections.append((_path(title, [text for _, text in stack]), []))
+    # A heading with neither text nor subsections under it is content in itself
+    # (a short line in a list of them): keep it rather than lose its words.
+    for index, (path, body) in enumerate(sections):
+        following = sections[index + 1][0] if index + 1 < len(sections) else []
+        has_children = following[: len(path)] == path and len(following) > len(path)
+        if not body and index > 0 and not has_children:
+            body.append(Block(Kind.PARAGRAPH, path[-1]))
     return [(path, body) for path, body in sections if body]
 
 

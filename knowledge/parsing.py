@@ -14,6 +14,7 @@ from knowledge.exceptions import DocumentTooLarge, EmptyDocument, UnsupportedFor
 from knowledge.formats.html import declared_charset, parse_html
 from knowledge.formats.markdown import normalise_tags, parse_markdown
 from knowledge.formats.pdf import PDF_MAGIC, parse_pdf
+from knowledge.formats.plaintext import parse_plain_text
 from knowledge.formats.text import decode_text, normalise_text, sniff_binary, title_from_name
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
@@ -113,7 +114,8 @@ def _parse_text_format(fmt: _Format, text: str, source: str) -> tuple[str, str, 
         return parse_html(text)
     if fmt in (_Format.MARKDOWN, _Format.MDX):
         return parse_markdown(text, source=source, mdx=fmt is _Format.MDX)
-    return "", text, {}
+    title, text = parse_plain_text(text)
+    return title, text, {}
 
 
 def _detect_format(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,9 +11,11 @@ from knowledge.formats.markdown import classify_lines
 from knowledge.formats.text import plain_inline
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_MAX_HEADING_LINE = 500
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _THEMATIC = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+\S")
+_ALIGNED = re.compile(r"\S(?: {3,}|\t)\S")
 _TABLE_ROW = re.compile(r"^[ \t]*\|")
 
 
@@ -53,7 +56,8 @@ def split_blocks(text: str) -> list[Block]:
             code.append(line)
             continue
         flush_code()
-        heading = _ATX.match(line)
+        # A "heading" longer than a paragraph is text that happens to start with '#'.
+        heading = _ATX.match(line) if len(line) <= _MAX_HEADING_LINE else None
         if heading:
             flush_group()
             title = plain_inline(heading.group(2))
@@ -70,32 +74,40 @@ def split_blocks(text: str) -> list[Block]:
 
 def _classify_group(lines: list[str]) -> list[Block]:
     """Classify one run of non-blank lines, splitting it where a table starts or ends."""
-    if len(lines) == 2 and _SETEXT.match(lines[1]) and not _LIST_ITEM.match(lines[0]):
+    setext = len(lines) == 2 and len(lines[0]) <= _MAX_HEADING_LINE
+    if setext and _SETEXT.match(lines[1]) and not _LIST_ITEM.match(lines[0]):
         level = 1 if lines[1].strip().startswith("=") else 2
         return [Block(Kind.HEADING, plain_inline(lines[0]), level)]
     out: list[Block] = []
     run: list[str] = []
-    run_is_table = False
+    run_kind = Kind.PARAGRAPH
     for line in lines:
         if _THEMATIC.match(line):  # a horizontal rule carries no text
             continue
-        is_table = bool(_TABLE_ROW.match(line))
-        if run and is_table != run_is_table:
-            out.append(_make_block(run, run_is_table))
+        if _TABLE_ROW.match(line):
+            kind = Kind.TABLE
+        elif _LIST_ITEM.match(line) or (run_kind is Kind.LIST and run):
+            kind = Kind.LIST  # an item, or an item's continuation line
+        else:
+            kind = Kind.PARAGRAPH
+        if run and kind is not run_kind:
+            out.append(_make_block(run, run_kind))
             run = []
         run.append(line)
-        run_is_table = is_table
+        run_kind = kind
     if run:
-        out.append(_make_block(run, run_is_table))
+        out.append(_make_block(run, run_kind))
     return out
 
 
-def _make_block(lines: list[str], is_table: bool) -> Block:
-    text = "\n".join(line.rstrip() for line in lines)
-    if is_table:
+def _make_block(lines: list[str], kind: Kind) -> Block:
+    if kind is Kind.TABLE:
         return Block(Kind.TABLE, "\n".join(line.strip() for line in lines))
-    if _LIST_ITEM.match(lines[0]):
-        return Block(Kind.LIST, text)
+    if kind is Kind.LIST:
+        return Block(Kind.LIST, textwrap.dedent("\n".join(line.rstrip() for line in lines)))
+    if any(_ALIGNED.search(line) for line in lines):
+        # Columns aligned with spaces (a typewritten table): the line breaks carry meaning.
+        return Block(Kind.PARAGRAPH, textwrap.dedent("\n".join(line.rstrip() for line in lines)))
     return Block(Kind.PARAGRAPH, " ".join(line.strip() for line in lines))
 
 

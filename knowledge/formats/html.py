@@ -33,6 +33,10 @@ _CONTAINER_TAGS = frozenset(
      "summary", "center", "hgroup", "caption", "fieldset", "legend", "li", "td", "th"}
 )  # fmt: skip
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
+# Deeper nesting than this is read as flat text: hostile pages nest thousands of
+# elements to exhaust the recursion limit.
+_MAX_DEPTH = 150
+_MAX_LIST_DEPTH = 8
 _TAG_SHAPED = re.compile(r"</?[A-Za-z!][^<>]*>")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
@@ -60,7 +64,7 @@ def parse_html(text: str) -> tuple[str, str, dict[str, Any]]:
         h1 = root.find("h1")
         title = _text_of(h1) if isinstance(h1, Tag) else ""
     writer = _Writer()
-    writer.walk(root)
+    writer.walk(root, 0)
     writer.flush()
     return title, "\n\n".join(writer.blocks), metadata
 
@@ -83,14 +87,13 @@ def _read_meta(soup: BeautifulSoup) -> dict[str, Any]:
 
 
 def _drop_boilerplate(soup: BeautifulSoup) -> None:
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(["header", "footer"]):
-        # A page's header/footer is chrome; an article's own header holds its title.
-        if tag.find_parent(["article", "main", "section"]) is None:
-            tag.decompose()
+    # Mark first, then extract: removing while iterating would revisit detached subtrees.
+    doomed: list[Tag] = list(soup.find_all(_DROP_TAGS))
     for tag in soup.find_all(True):
-        if tag.decomposed or tag.attrs is None:
+        if tag.name in ("header", "footer"):
+            # A page's header/footer is chrome; an article's own header holds its title.
+            if tag.find_parent(["article", "main", "section"]) is None:
+                doomed.append(tag)
             continue
         classes = " ".join(tag.get_attribute_list("class"))
         names = f"{classes} {tag.get('id') or ''}"
@@ -101,7 +104,9 @@ def _drop_boilerplate(soup: BeautifulSoup) -> None:
             or _HIDDEN_STYLE.search(str(tag.get("style") or ""))
             or _BOILERPLATE_NAME.search(names)
         ):
-            tag.decompose()
+            doomed.append(tag)
+    for tag in doomed:
+        tag.extract()
 
 
 def _content_root(soup: BeautifulSoup) -> Tag:
@@ -123,11 +128,14 @@ def _text_of(node: Tag | None, skip: tuple[str, ...] = ()) -> str:
     if node is None:
         return ""
     pieces: list[str] = []
-    _collect(node, pieces, skip)
+    _collect(node, pieces, skip, 0)
     return _clean("".join(pieces))
 
 
-def _collect(node: Tag, pieces: list[str], skip: tuple[str, ...]) -> None:
+def _collect(node: Tag, pieces: list[str], skip: tuple[str, ...], depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        pieces.append(f" {node.get_text(' ')} ")
+        return
     for child in node.children:
         if isinstance(child, PreformattedString):
             continue
@@ -137,7 +145,7 @@ def _collect(node: Tag, pieces: list[str], skip: tuple[str, ...]) -> None:
             spaced = child.name in _CONTAINER_TAGS or child.name in ("br", "tr", "ul", "ol")
             if spaced:
                 pieces.append(" ")
-            _collect(child, pieces, skip)
+            _collect(child, pieces, skip, depth + 1)
             if spaced:
                 pieces.append(" ")
 
@@ -155,16 +163,19 @@ class _Writer:
         if text:
             self.blocks.append(text)
 
-    def walk(self, node: Tag) -> None:
+    def walk(self, node: Tag, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            self._inline.append(f" {node.get_text(' ')} ")
+            return
         for child in node.children:
             if isinstance(child, PreformattedString):
                 continue
             if isinstance(child, NavigableString):
                 self._inline.append(str(child))
             elif isinstance(child, Tag):
-                self._visit(child)
+                self._visit(child, depth + 1)
 
-    def _visit(self, tag: Tag) -> None:
+    def _visit(self, tag: Tag, depth: int) -> None:
         name = tag.name
         if name in _HEADINGS:
             self._block(f"{'#' * _HEADINGS[name]} {_text_of(tag)}", bool(_text_of(tag)))
@@ -184,10 +195,10 @@ class _Writer:
             self.flush()
         elif name in _CONTAINER_TAGS:
             self.flush()
-            self.walk(tag)
+            self.walk(tag, depth)
             self.flush()
         else:
-            self.walk(tag)
+            self.walk(tag, depth)
 
     def _block(self, text: str, keep: bool) -> None:
         self.flush()
@@ -198,11 +209,12 @@ class _Writer:
         lines: list[str] = []
         ordered = tag.name == "ol"
         for number, item in enumerate(tag.find_all("li", recursive=False), start=1):
-            text = _text_of(item, skip=("ul", "ol"))
+            nest = depth < _MAX_LIST_DEPTH
+            text = _text_of(item, skip=("ul", "ol") if nest else ())
             if text:
                 marker = f"{number}." if ordered else "-"
                 lines.append(f"{'  ' * depth}{marker} {text}")
-            for sub in item.find_all(["ul", "ol"], recursive=False):
+            for sub in item.find_all(["ul", "ol"], recursive=False) if nest else []:
                 lines.extend(self._list_lines(sub, depth + 1))
         return lines
 

@@ -14,9 +14,9 @@ from knowledge.formats.jsx import strip_components
 from knowledge.formats.text import plain_inline
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_MDX_COMMENT = re.compile(r"\{\s*/\*.*?\*/\s*\}", re.DOTALL)
+_SCRIPT_OPEN = re.compile(r"<(script|style)\b", re.IGNORECASE)
+_MDX_COMMENT_OPEN = re.compile(r"\{[ \t\n]*/\*")
+_MDX_COMMENT_CLOSE = re.compile(r"\*/[ \t\n]*\}")
 _ESM_START = re.compile(r"^(import|export)\b")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 
@@ -138,9 +138,9 @@ def _strip_markup(text: str, *, mdx: bool) -> str:
 
 
 def _clean_prose(text: str, *, mdx: bool) -> str:
-    text = _SCRIPT.sub("", text)
-    text = _HTML_COMMENT.sub("", text)
-    text = _MDX_COMMENT.sub("", text)
+    text = _drop_scripts(text)
+    text = _drop_spans(text, "<!--", "-->")
+    text = _drop_mdx_comments(text)
     if mdx:
         text = _drop_esm(text)
     return strip_components(text, mdx=mdx)
@@ -158,3 +158,49 @@ def _drop_esm(text: str) -> str:
         if not in_esm:
             kept.append(line)
     return "\n".join(kept)
+
+
+# The three removers below scan forward once with str.find: regexes such as
+# "<!--.*?-->" go quadratic on hostile input full of unclosed openers.
+def _drop_spans(text: str, opener: str, closer: str) -> str:
+    """Remove every opener...closer span; an unclosed opener stays (as text)."""
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(opener, pos)) >= 0:
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            break
+        out.append(text[pos:start])
+        pos = end + len(closer)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _drop_scripts(text: str) -> str:
+    """Remove <script> and <style> elements with their content (JSON-LD included)."""
+    lower = text.lower()
+    out: list[str] = []
+    pos = 0
+    while (match := _SCRIPT_OPEN.search(text, pos)) is not None:
+        end = lower.find(f"</{match.group(1).lower()}", match.end())
+        if end < 0:
+            break
+        close = lower.find(">", end)
+        out.append(text[pos : match.start()])
+        pos = len(text) if close < 0 else close + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _drop_mdx_comments(text: str) -> str:
+    """Remove MDX comments {/* ... */}."""
+    out: list[str] = []
+    pos = 0
+    while (match := _MDX_COMMENT_OPEN.search(text, pos)) is not None:
+        close = _MDX_COMMENT_CLOSE.search(text, match.end())
+        if close is None:
+            break
+        out.append(text[pos : match.start()])
+        pos = close.end()
+    out.append(text[pos:])
+    return "".join(out)

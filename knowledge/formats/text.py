@@ -174,12 +174,15 @@ def title_from_name(name: str) -> str:
     return words[0].upper() + words[1:] if words.islower() else words
 
 
+_MAX_INLINE = 1000
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*{1,3}|_{1,3}|~~|`+)(\S(?:.*?\S)?)\1")
 
 
 def plain_inline(text: str) -> str:
     """Remove inline Markdown (links, emphasis, code ticks) from a heading or title."""
+    # Titles and headings are short; the cap keeps the lazy regexes linear on junk.
+    text = text[:_MAX_INLINE]
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     return " ".join(text.split())

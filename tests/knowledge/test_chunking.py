@@ -209,3 +209,35 @@ def test_parsed_html_and_pdf_chunk_end_to_end() -> None:
     pdf_chunks = chunk_document(parse_document(pdf, source="kb/globex.pdf", max_bytes=10_000))
     assert [c.heading_path for c in pdf_chunks] == [["Globex"]]
     assert "Revenue grew 40% in a year." in pdf_chunks[0].text
+
+
+def test_plain_text_sections_keep_tables_and_lists_with_their_heading() -> None:
+    from tests.knowledge.test_parsing import SLA_TEXT
+
+    chunks = chunk_document(parse_document(SLA_TEXT.encode(), source="sla.txt", max_bytes=10_000))
+    assert_well_formed(chunks)
+    by_path = {" > ".join(c.heading_path): body(c) for c in chunks}
+    credits = by_path["ACME SERVICE LEVEL AGREEMENT > 2. SERVICE CREDITS"]
+    assert credits == (
+        "If we miss the commitment, you receive a credit:\n\n"
+        "Monthly uptime                   Credit\n"
+        "below 99.9% but at least 99.0%   10%\n"
+        "below 99.0%                      25%"
+    )
+    who = by_path["ACME SERVICE LEVEL AGREEMENT > Who is who"]
+    assert who.startswith("- You are the data controller.\n- Acme is the processor.")
+    assert "Slack" in who and "Salesforce" in who and "Zapier" in who
+
+
+def test_list_right_after_a_paragraph_line_stays_a_list() -> None:
+    text = "## Browsers\n\nSupported browsers:\n* Chrome\n* Firefox\n  (two latest versions)"
+    chunks = chunk_document(doc(text))
+    assert body(chunks[0]) == (
+        "Supported browsers:\n\n* Chrome\n* Firefox\n  (two latest versions)"
+    )
+
+
+def test_headings_without_text_under_them_are_not_lost() -> None:
+    chunks = chunk_document(doc("## Slack\n\n## HubSpot\n\nSyncs deals.\n\n## Zapier"))
+    assert [body(c) for c in chunks] == ["Slack", "Syncs deals.", "Zapier"]
+    assert chunks[1].heading_path == ["Pricing", "HubSpot"]

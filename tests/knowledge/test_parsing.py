@@ -126,6 +126,24 @@ def test_mdx_strips_imports_components_json_ld_and_comments_but_keeps_text() -> 
     assert "```jsx\nimport x from 'y'\n<Button onClick={() => go()}>Buy</Button>\n```" in text
 
 
+def test_mdx_component_props_that_read_as_prose_are_kept() -> None:
+    source = (
+        '<PlanCard name="Growth" price="$49" period="per seat / month" cta="Start free trial"'
+        ' href="/signup" highlighted />\n\n'
+        '<Steps>\n  <Step title="Connect calendars">Each rep connects once.</Step>\n</Steps>\n\n'
+        '<Stat value="97%" label="match rate" />\n'
+        '<Video src="https://cdn.acme.com/v2/demo.mp4" poster="/img/a.png" variant="wide" />\n'
+        '<Quote author="Jonas Weber" role="VP Sales">Reps trust the system again.</Quote>\n'
+    )
+    text = parse(source, filename="plans.mdx").text
+    assert "Growth, $49, per seat / month" in text
+    assert "Connect calendars: Each rep connects once." in text
+    assert "97%, match rate" in text
+    assert "Jonas Weber, VP Sales: Reps trust the system again." in text
+    for noise in ("Start free trial", "/signup", "cdn.acme", "/img", "wide", "highlighted"):
+        assert noise not in text, noise
+
+
 def test_markdown_html_blocks_and_scripts_are_stripped() -> None:
     source = (
         "# FAQ\n\n<details><summary>Is there a free trial?</summary>Yes, 14 days.</details>\n\n"
@@ -225,6 +243,45 @@ def test_plain_text_is_normalised() -> None:
     assert doc.content_type == "text/plain"
     assert doc.title == "Notes"
     assert doc.text == "Line one\nCafé  costs $5.\n\nEnd"
+
+
+SLA_TEXT = """ACME SERVICE LEVEL AGREEMENT
+Version 4.1, effective 1 January 2026
+
+1. SCOPE
+
+This agreement applies to the Scale and Enterprise plans.
+
+2. SERVICE CREDITS
+
+If we miss the commitment, you receive a credit:
+
+    Monthly uptime                   Credit
+    below 99.9% but at least 99.0%   10%
+    below 99.0%                      25%
+
+Who is who
+  - You are the data controller.
+  - Acme is the processor.
+
+Slack
+HubSpot
+
+Salesforce
+
+Zapier
+"""
+
+
+def test_plain_text_title_and_typewritten_headings_are_recognised() -> None:
+    doc = parse(SLA_TEXT, filename="sla.txt")
+    assert doc.title == "ACME SERVICE LEVEL AGREEMENT"
+    assert "## 1. SCOPE\n\nThis agreement applies" in doc.text
+    assert "## 2. SERVICE CREDITS\n\n" in doc.text
+    assert "## Who is who\n\n" in doc.text
+    # Indented column tables and runs of short lines are not headings.
+    assert "## Monthly" not in doc.text
+    assert "## Slack" not in doc.text and "## Salesforce" not in doc.text
 
 
 def test_utf16_and_utf8_bom_are_accepted() -> None:
