@@ -19,11 +19,16 @@ _DROP_TAGS = (
 _DROP_ROLES = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"}
 )
-# Class/id words of cookie banners, pop-ups and sharing widgets. Kept narrow on purpose:
-# "banner" alone would also remove hero sections that hold real marketing copy.
-_BOILERPLATE_NAME = re.compile(
-    r"(?:^|[-_\s])(?:cookies?|consent|gdpr|cookie-?banner|newsletter|popup|modal|share|"
-    r"social|breadcrumbs?|skip-?link|sr-only|visually-?hidden|advert|ads)(?:[-_\s]|$)",
+# Class/id tokens of cookie banners, pop-ups and sharing widgets. Whole tokens only and
+# kept narrow on purpose: "banner" or "ads" inside a token would also hit hero sections
+# and pages about ad integrations. Screen-reader-only text is kept: it often says
+# "Included" where the page shows a check mark.
+_BOILERPLATE_TOKEN = re.compile(
+    r"cookies?|consent|gdpr|popup|modal|breadcrumbs?|skip-?link|"
+    r"(?:cookie|consent|gdpr)[-_]?\w+|\w+[-_](?:cookie|consent|gdpr)(?:[-_]\w+)?|"
+    r"newsletter(?:[-_](?:signup|form|popup|banner))?|"
+    r"(?:social|share)(?:[-_](?:share|links|icons|buttons|bar))?|"
+    r"advert(?:isement)?|ad[-_](?:banner|slot|container)",
     re.IGNORECASE,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -95,14 +100,13 @@ def _drop_boilerplate(soup: BeautifulSoup) -> None:
             if tag.find_parent(["article", "main", "section"]) is None:
                 doomed.append(tag)
             continue
-        classes = " ".join(tag.get_attribute_list("class"))
-        names = f"{classes} {tag.get('id') or ''}"
+        tokens = [*tag.get_attribute_list("class"), str(tag.get("id") or "")]
         if (
             str(tag.get("role") or "").lower() in _DROP_ROLES
             or tag.has_attr("hidden")
             or str(tag.get("aria-hidden") or "").lower() == "true"
             or _HIDDEN_STYLE.search(str(tag.get("style") or ""))
-            or _BOILERPLATE_NAME.search(names)
+            or any(_BOILERPLATE_TOKEN.fullmatch(str(token)) for token in tokens if token)
         ):
             doomed.append(tag)
     for tag in doomed:

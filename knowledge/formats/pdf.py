@@ -30,8 +30,10 @@ def parse_pdf(data: bytes, *, source: str) -> tuple[str, str, dict[str, Any]]:
             metadata = _read_info(reader)
     except CorruptDocument:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        # pypdf signals damaged structure with these as well as its own errors.
+    except Exception as exc:
+        # On damaged files pypdf raises its own errors but also ValueError, KeyError,
+        # AssertionError, NotImplementedError (bad filter names), RecursionError...
+        # Whatever it is, the file cannot be read, and the uploader must hear why.
         detail = str(exc) or type(exc).__name__
         raise CorruptDocument(source, f"the PDF is damaged or truncated ({detail})") from None
     if not pages:

@@ -103,8 +103,8 @@ def decode_text(
         return _decode_strict(data, charset, source)
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_offset = exc.start
     if fallback_charset:
         try:
             return data.decode(codecs.lookup(fallback_charset).name)
@@ -114,8 +114,8 @@ def decode_text(
     if guessed is None:
         raise UndecodableDocument(
             source,
-            "the text is not UTF-8 and its encoding cannot be told apart reliably; "
-            "save it as UTF-8 or declare its charset",
+            f"the text is not valid UTF-8 (first bad byte at offset {bad_offset}) and its "
+            "encoding cannot be told apart reliably; save it as UTF-8 or declare its charset",
         )
     return guessed
 

@@ -193,6 +193,24 @@ def test_html_keeps_headings_lists_and_tables_and_drops_boilerplate() -> None:
     )
 
 
+def test_html_boilerplate_detection_is_narrow() -> None:
+    page = (
+        "<html><body>"
+        '<div id="cookieConsent">We use cookies.</div><div class="modal">Sign up now!</div>'
+        '<ul class="social-links"><li>Twitter</li></ul>'
+        '<section class="hero-banner">Route every lead in seconds.</section>'
+        '<section class="market-share">Used by 40% of the Fortune 500.</section>'
+        '<div class="google-ads-integration">Sync Google Ads leads.</div>'
+        '<table><tr><th>SSO</th><td><span class="sr-only">Included</span></td></tr></table>'
+        "</body></html>"
+    )
+    text = parse(page, filename="home.html").text
+    assert text == (
+        "Route every lead in seconds.\n\nUsed by 40% of the Fortune 500.\n\n"
+        "Sync Google Ads leads.\n\n| SSO | Included |"
+    )
+
+
 def test_html_title_falls_back_to_h1() -> None:
     doc = parse("<html><body><h1>Integrations</h1><p>Slack and HubSpot.</p></body></html>")
     assert doc.title == "Integrations"
