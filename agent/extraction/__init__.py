@@ -49,10 +49,10 @@ def extract(
     changed: list[str] = []
     stamp = {"message_id": message_id}
 
-    budget = extract_budget(clauses, asked=asked, current=current.budget)
+    budget, worded = extract_budget(clauses, asked=asked, current=current.budget)
     if budget is not None:
-        state.budget = _apply(current.budget, merge_budget(current.budget, budget), stamp, changed,
-                              "budget")  # fmt: skip
+        merged = merge_budget(current.budget, budget, status_worded=worded)
+        state.budget = _apply(current.budget, merged, stamp, changed, "budget")
     authority, rules_out_need = extract_authority(clauses, asked=asked)
     if authority is not None:
         state.authority = _apply(current.authority, authority, stamp, changed, "authority")
@@ -90,8 +90,12 @@ def _apply(old: _M, new: _M, stamp: dict[str, str], changed: list[str], name: st
     return new.model_copy(update=stamp)
 
 
-def merge_budget(old: Budget, new: Budget) -> Budget:
-    """Apply a new budget statement to the known one (a correction keeps currency and period)."""
+def merge_budget(old: Budget, new: Budget, *, status_worded: bool = True) -> Budget:
+    """Apply a new budget statement to the known one (a correction keeps currency and period).
+
+    `status_worded` is False when the new status was only assumed from a bare figure
+    ("I mean 15k euros"); the known status then stands.
+    """
     if new.status == "none":
         return new
     if new.amount is None and new.amount_max is None:
@@ -100,6 +104,8 @@ def merge_budget(old: Budget, new: Budget) -> Budget:
                 "period": new.period or old.period}  # fmt: skip
         return new.model_copy(update=keep) if old.status != "none" else new
     had_amount = old.amount is not None or old.amount_max is not None
+    if had_amount and not status_worded and old.status in ("allocated", "exploring"):
+        new = new.model_copy(update={"status": old.status})
     # "actually it's 25k" corrects the figure and keeps the currency and period said before.
     inherit = {
         "currency": new.currency or (old.currency if had_amount else None),

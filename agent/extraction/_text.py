@@ -33,7 +33,11 @@ _INJECTION = re.compile(
     r"|\b(?:change|update|set|make)\s+(?:my|the|our|this)\s+(?:stage|score|status|"
     r"qualification)\b"
     r"|\b(?:budget|authority|need|timeline|stage|score|status)\s*[=:]\s*\S"
-    r"|\byou are now\b|\bnew instructions\b|\bact as\b|\bpretend\b|\bjailbreak\b"
+    r"|\bnote to (?:the )?(?:assistant|bot|ai|model|system|agent)\b"
+    r"|\b(?:record|log|store|save|write|enter|register|note)\s+(?:down\s+)?(?:my|the|our)\s+"
+    r"(?:budget|timeline|authority|need|stage|score|status)\s+as\b"
+    r"|\bdo not (?:mention|reveal|tell)\b|\byou are now\b|\bnew instructions\b|\bact as\b"
+    r"|\bpretend\b|\bjailbreak\b"
     r"|\b(?:print|reveal|show)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+)?(?:prompt|instructions)",
     re.IGNORECASE,
 )

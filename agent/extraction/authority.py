@@ -57,7 +57,8 @@ _INFLUENCER = re.compile(
     r"agree|decide)|needs? to (?:approve|sign|agree|decide)|will (?:decide|approve|sign)|"
     r"holds? the budget|owns? the budget)"
     rf"|\b(?:recommend|present|pitch|propose|suggest|bring|take|run)\b(?:\s+(?:it|this|you|"
-    rf"baton|the tool))?\s+(?:to|by|past)\s+(?:my|our|the)\s+(?:\w+\s+)?{_OTHERS}"
+    rf"them|these|options|baton|the tool|the options))?\s+(?:to|by|past)\s+(?:my|our|the)\s+"
+    rf"(?:\w+\s+)?{_OTHERS}"
     r"|\bi(?:'ll| will) recommend\b|\bi'm evaluating\b|\bi am evaluating\b"
     r"|\b(?:evaluating|researching|looking) (?:this |tools |options )?(?:for|on behalf of) "
     r"(?:my|our|the) (?:team|company|boss|manager|department|org)"
@@ -66,6 +67,7 @@ _INFLUENCER = re.compile(
     r"|\bnot the (?:decision[- ]?maker|one who decides|final (?:say|decision))"
     r"|\bi (?:don't|do not) (?:make|have) the (?:final )?(?:decision|call|say)"
     r"|\bi (?:can't|cannot) (?:decide|sign off|approve)|\bdecision is (?:not mine|above me)"
+    r"|\b(?:it's|it is|that's|that is) not my (?:call|decision)|\bnot up to me\b"
     r"|\bneed to (?:check|ask|run it by|talk to|consult)(?: with)? (?:my|our|the)\b"
     rf"|\b(?:my|our) (?:\w+\s+)?{_OTHERS}\s+(?:asked|wants|told|tasked) me\b"
     r"|\b(?:the )?team decides\b|\bwe decide together\b|\bjoint decision\b",
@@ -75,7 +77,9 @@ _DECIDER = re.compile(
     r"(?:budget|purchases?|spend)|own the budget|hold the budget|have (?:the )?final say|"
     r"have sign-?off|call the shots)\b|\b(?:i'm|i am) the (?:final )?decision[- ]?maker"
     r"|\b(?:it's|it is|that's|the decision is) (?:my|all my) (?:call|decision)"
-    r"|\bdecision is mine\b|\bi run (?:the|this|our) (?:company|business|shop|agency|show)\b"
+    r"|\bdecision is mine\b|(?<!not )(?<!isn't )\b(?:it's |it is |this is |that's |, ?)?my "
+    r"(?:decision|call|budget)\b(?! (?:is|was|will|has|needs|isn't))"
+    r"|\bi run (?:the|this|our) (?:company|business|shop|agency|show)\b"
     r"|\bi own (?:the|this|our) (?:company|business|shop|agency)\b|\bbudget holder\b"
     r"|\bi (?:run|lead|head(?: up)?|manage|own) (?:the |our )?(?:marketing|sales|growth|revops|"
     r"rev ops|operations|demand gen|go-to-market|gtm|it|engineering)\b"
@@ -97,7 +101,9 @@ _NO_AUTHORITY: tuple[tuple[str, bool, re.Pattern[str]], ...] = (
     ("competitor", True, re.compile(
         r"\bi work (?:at|for) (?:a |one of your )?competitors?\b|\bwe(?:'re| are) (?:a |your )?"
         r"competitors?\b|\b(?:from|with|at) (?:a |your )?competitor\b|\bcompeting product\b"
-        r"|\bwe (?:build|make|sell) (?:a |the )?(?:similar|same|competing)\b")),
+        r"|\bwe (?:build|make|sell) (?:a |the )?(?:similar|same|competing)\b"
+        r"|\b(?:work|i'm) (?:at|for|with) (?:a |an )?competing\b|\bcompetitive (?:research|"
+        r"intel\w*|analysis)\b")),
     ("vendor", True, re.compile(
         r"\bwe (?:sell|offer|provide)\b.{0,30}\b(?:lead[- ]?gen(?:eration)?|leads|seo|marketing "
         r"services|outsourc\w*|development services|appointment setting|b2b data)\b"
@@ -151,10 +157,12 @@ def _parse(raw: str, *, asked: str | None, question: bool) -> Authority | None:
             return Authority(status="no_authority", role=role)
     if question:
         return None  # "who signs off at your company?" says nothing about the visitor
-    if _INFLUENCER.search(text):
-        return _with_role(raw, "influencer", _title(_INFLUENCER_TITLE, text))
+    # "I'm the VP of Sales, I sign off" names a title that the "others decide" phrases
+    # would read as someone else; the visitor's own claim comes first.
     if _DECIDER.search(text):
         return _with_role(raw, "decision_maker", _title(_DECIDER_TITLE, text))
+    if _INFLUENCER.search(text):
+        return _with_role(raw, "influencer", _title(_INFLUENCER_TITLE, text))
     if asked == "authority" and _TERSE_INFLUENCER.match(text):
         return Authority(status="influencer")  # "the CFO" answers "who decides?"
     if m := _title(_DECIDER_TITLE, text):

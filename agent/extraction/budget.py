@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from price_parser import Price
 
-from agent.extraction._text import Clause, is_hedged, normalise
+from agent.extraction._text import Clause, is_hedged, normalise, scrub_contacts
 from core.qualification import Budget, BudgetStatus, Period
 
 _PRE = r"(?:us\$|a\$|c\$|[$€£¥₹]|usd|eur|gbp|cad|aud|chf|jpy|inr)"
@@ -98,44 +98,51 @@ _PERIODS: tuple[tuple[Period, re.Pattern[str]], ...] = (
 
 def parse_budget(text: str) -> Budget | None:
     """Read a budget statement (amount, range, currency, period, status) from text."""
-    return _parse(normalise(text), terse=True, correcting=False)
+    found = _parse(normalise(scrub_contacts(text)), terse=True, correcting=False)
+    return found[0] if found else None
 
 
-def extract_budget(clauses: list[Clause], *, asked: str | None, current: Budget) -> Budget | None:
-    """Return the budget the visitor stated in these clauses, the last statement winning."""
-    found: Budget | None = None
+def extract_budget(
+    clauses: list[Clause], *, asked: str | None, current: Budget
+) -> tuple[Budget | None, bool]:
+    """Return the budget stated in these clauses (the last wins) and whether its status was
+    worded ("approved", "roughly") rather than assumed from a bare figure."""
+    found: tuple[Budget, bool] | None = None
     for clause in clauses:
         if not clause.statement:
             continue
-        text = normalise(clause.text)
+        text = normalise(scrub_contacts(clause.text))
         terse = asked == "budget" and len(text.split()) <= 8
         correcting = current.amount is not None or current.amount_max is not None
-        budget = _parse(text, terse=terse, correcting=correcting)
-        if budget is not None:
-            found = budget.model_copy(update={"evidence": clause.text})
-    return found
+        hit = _parse(text, terse=terse, correcting=correcting)
+        if hit is not None:
+            found = (hit[0].model_copy(update={"evidence": clause.text}), hit[1])
+    return found if found else (None, False)
 
 
-def _parse(text: str, *, terse: bool, correcting: bool) -> Budget | None:
+def _parse(text: str, *, terse: bool, correcting: bool) -> tuple[Budget, bool] | None:
     cue = bool(_CUE.search(text))
     if _NONE.search(text) or (terse and _NONE_TERSE.match(text)):
-        return Budget(status="none")
+        return Budget(status="none"), True
     amounts = _amounts(text, cue=cue, terse=terse, correcting=correcting)
     if amounts is not None:
         low, high, currency = amounts
-        return Budget(
-            status=_status(text) or ("exploring" if is_hedged(text) else "allocated"),
+        worded = _status(text) or ("exploring" if is_hedged(text) else None)
+        budget = Budget(
+            status=worded or "allocated",  # a plain figure is taken as money they have
             amount=low,
             amount_max=high,
             currency=currency,
             period=_period(text),
         )
+        return budget, worded is not None
     if "budget" in text or "money" in text or terse:
         status = _status(text)
         if status is None and terse and _EXPLORING_TERSE.search(text):
             status = "exploring"
         if status is not None:
-            return Budget(status=status, period=_period(text) if status != "none" else None)
+            period = _period(text) if status != "none" else None
+            return Budget(status=status, period=period), True
     return None
 
 

@@ -42,11 +42,17 @@ _TRIGGERS: tuple[tuple[str, bool, bool], ...] = (
     (r"(?:we're|we are|i'm|i am) (?:trying|hoping|aiming|planning) to ", False, True),
     (r"(?:help|helps|helping) (?:us|me) (?:to )?", False, True),
     (r"need help (?:with )?", False, True),
+    (
+        r"(?:and|so|but|which is why) (?:we |i )?(?:also |really )?need (?:to |a |an |some )?",
+        False,
+        True,
+    ),
     (r"(?:we're|we are|i'm|i am) (?:really )?struggl(?:e|ing) (?:with |to )", True, True),
     (r"(?:we|i) struggle (?:with |to )", True, True),
     (
         r"(?:our|my|the) (?:main |biggest |big |key |real |current )?(?:problem|issue|challenge|"
-        r"pain|pain point|bottleneck|headache|goal|priority|use case) (?:is|are|right now is) "
+        r"pain|pain point|bottleneck|headache|goal|priority|use case)"
+        r"(?: (?:is|are|right now is) |:\s*)"
         r"(?:that |to )?",
         False,
         False,
@@ -94,9 +100,32 @@ _NOT_A_NEED = re.compile(
 )
 _STOP = re.compile(
     r"\s+(?:but|because|since|so that|although|though|which means|and our budget|and the budget|"
-    r"by|before|within|asap|and (?:we |i )?(?:need|want|have|are|would|hope|plan|must|should|"
-    r"can)|and (?:we're|i'm|we'd|i'd|it's))\b.*$"
+    r"by(?! hand)|before|within|asap|and (?:we |i )?(?:need|want|have|are|would|hope|plan|must|"
+    r"should|can)|and (?:we're|i'm|we'd|i'd|it's))\b.*$"
 )
+_PAIN = re.compile(
+    r"\b(?:by hand|manually|(?:a|the|such a|total) mess|messy|painful|nightmare|chaos|chaotic|"
+    r"headache|broken|too slow|slow|terrible|awful|frustrat\w*|annoying|takes forever|"
+    r"eats (?:up )?(?:my|our)|wast(?:e|es|ed|ing)|rot|rots|rotting|ignor(?:e|es|ed|ing)|untouched|"
+    r"(?:sit|sits|sitting|wait|waits|waiting) (?:in|for|around)|never gets?|"
+    r"(?:fall|falls|falling|slip|slips|slipping) through|cherry-?pick\w*|"
+    r"wrong (?:ae|rep|person|team|owner|people)|no visibility|no idea (?:how|who|what|when|"
+    r"whether|if)|no way to|(?:don't|doesn't|do not|does not|never) follow(?:s)? up|"
+    r"(?:los\w+|miss\w*|drop\w*) (?:\w+ ){0,3}(?:leads?|deals?|customers?|revenue|pipeline|"
+    r"sales|opportunit\w+|business|prospects?|signups?)|spends? a fortune|overwhelmed|drowning|"
+    r"can't keep up|struggl\w*|pain|shared inbox|spreadsheets?|terribl\w*|horribl\w*|"
+    r"(?:nobody|no one) (?:\w+ )?(?:notices?|updates?|follows?|checks?|owns?|knows?|responds?|"
+    r"answers?|picks?|touches?|calls?)|break(?:s|ing)?(?! down)|duplicat\w+|fights?|fighting|"
+    r"get(?:s|ting)? lost|go(?:es)? missing|won't (?:survive|scale|cope|work|last)|"
+    r"(?:doesn't|don't|can't) scale|takes (?:us |them |me )?(?:a day|days|hours|weeks|ages|"
+    r"too long|forever)|whoever (?:grabs|gets|is)|grab(?:s|bing)? (?:them|the good|the best|"
+    r"leads)|unanswered|errors?|error-prone|outdated|out of date)\b"
+)
+_CONTEXT = re.compile(
+    r"\b(?:we|we're|our|ours|us|i|i'm|my|leads?|reps?|sdrs?|aes?|team|sales|marketing|"
+    r"customers?|prospects?|pipeline|process|workflow|inbound|follow[- ]?ups?|requests?)\b"
+)
+_PARTS = re.compile(r",\s*(?:and then|and|but|so)?\s*|\s+(?:and then|and|but|so|while|because)\s+")
 _PRONOUN = re.compile(r"^(?:we're|we are|we keep|we|i'm|i am|i)\s+")
 _MAX_WORDS = 12
 
@@ -131,6 +160,21 @@ def _parse(raw: str, *, question: bool) -> Need | None:
         if keep:
             summary = _summarise(_PRONOUN.sub("", m.group(0))) or summary
         return Need(status="identified", summary=in_own_words(raw, summary))
+    if not question:
+        return _pain(raw, text)
+    return None
+
+
+def _pain(raw: str, text: str) -> Need | None:
+    # "we route 4k leads a month by hand and it's a mess": a complaint about their own
+    # work is a need even without "we need"; the summary is the part that complains.
+    if not (_PAIN.search(text) and _CONTEXT.search(text)):
+        return None
+    for part in _PARTS.split(text):
+        if _PAIN.search(part):
+            summary = _summarise(part, requests_allowed=True)
+            if summary and len(summary.split()) >= 2:
+                return Need(status="identified", summary=in_own_words(raw, summary))
     return None
 
 
@@ -150,10 +194,10 @@ def _terse(clauses: list[Clause]) -> Need | None:
     )
 
 
-def _summarise(obj: str) -> str | None:
+def _summarise(obj: str, *, requests_allowed: bool = False) -> str | None:
     obj = re.split(r"[.!?;,\n(]", obj, maxsplit=1)[0].strip()
     obj = _STOP.sub("", obj).strip(" -:'\"")
-    if not obj or _NOT_A_NEED.match(obj):
+    if not obj or (not requests_allowed and _NOT_A_NEED.match(obj)):
         return None
     words = obj.split()
     return " ".join(words[:_MAX_WORDS])

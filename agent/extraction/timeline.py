@@ -35,11 +35,15 @@ _BARE_DURATION = re.compile(
     rf"(?:^|\s)(?:about |around |roughly |maybe |probably |like |~)?(?P<n>{_COUNT})"
     rf"(?:\s*(?:-|to|or)\s*(?P<n2>\d+))?\s*" + _UNIT + r"(?!\s+(?:of|old)\b)"
 )
-_NONE = re.compile(
+# Saying there is no timeline beats a passing date ("no timeline, it's for next year's
+# planning"); "no rush" only colours one ("no rush, maybe in 6 months").
+_HARD_NONE = re.compile(
     r"\bno (?:set |real |fixed |firm |specific |particular |concrete )?(?:timeline|timeframe|"
-    r"deadline|rush|hurry|urgency|date|plans? yet)\b|\bnot (?:sure|certain) when\b|\bno idea when\b"
-    r"|\bsome ?day\b|\beventually\b|\bnot urgent\b|\bnot (?:in )?a (?:rush|hurry)\b|\bwhenever\b"
-    r"|\bnot any ?time soon\b|\bnothing planned\b",
+    r"deadline|date|plans? yet)\b|\bnot (?:sure|certain) when\b|\bno idea when\b"
+    r"|\bsome ?day\b|\beventually\b|\bwhenever\b|\bnot any ?time soon\b|\bnothing planned\b",
+)
+_SOFT_NONE = re.compile(
+    r"\bno (?:real )?(?:rush|hurry|urgency)\b|\bnot urgent\b|\bnot (?:in )?a (?:rush|hurry)\b"
 )
 _NONE_TERSE = re.compile(
     r"^\W*(?:no|none|nope|not yet|no idea|not sure|don't know|tbd|n/a|not really|no clue|"
@@ -54,8 +58,10 @@ _CUE = re.compile(
     r"\b(?:by|before|within|until|deadline|timeline|timeframe|launch|live|start|roll|implement|"
     r"deploy|decid|decision|buy|purchase|sign|ready|switch|migrat|onboard|kick off|up and running|"
     r"in place|need|want|plan|hope|hoping|aim|looking to|target|goal|expect|go-live|begin|"
-    r"get going|move|replace|done|finish|set up|have it|use it|running)",
+    r"get going|move|replace|done|finish|set up|have it|use it|running|asap|as soon as|ideally|"
+    r"hopefully|preferably|latest)",
 )
+_SHORT_WORDS = 4
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -76,7 +82,8 @@ _QUARTER = re.compile(
 # Northern-hemisphere seasons, by their first day: "before the summer" is before June 21.
 _SEASON = re.compile(
     r"\b(?:(?P<prep>by|before|until|in|for|this|over|during|early|late|start of)\s+)?"
-    r"(?:the\s+)?(?P<season>spring|summer|fall|autumn|winter)\b(?:\s+(?P<year>\d{4}))?"
+    r"(?:the\s+)?(?P<next>next\s+)?(?P<season>spring|summer|fall|autumn|winter)\b"
+    r"(?:\s+(?P<year>\d{4}))?"
 )
 _SEASON_START = {"spring": (3, 20), "summer": (6, 21), "fall": (9, 22), "autumn": (9, 22),
                  "winter": (12, 21)}  # fmt: skip
@@ -103,10 +110,14 @@ def extract_timeline(clauses: list[Clause], *, asked: str | None, today: date) -
 
 
 def _parse(text: str, today: date, *, terse: bool) -> Timeline | None:
+    if m := _DURATION.search(text):
+        return Timeline(status="stated", within_days=_duration(m))
+    if _HARD_NONE.search(text):
+        return Timeline(status="none")
     days = _days(text, today, terse=terse)
     if days is not None:
         return Timeline(status="stated", within_days=max(0, days))
-    if _NONE.search(text) or (terse and _NONE_TERSE.match(text)):
+    if _SOFT_NONE.search(text) or (terse and _NONE_TERSE.match(text)):
         return Timeline(status="none")
     if _ASAP.search(text) and not re.search(r"\bnot\b.{0,12}\burgent", text):
         return Timeline(status="stated", within_days=ASAP_DAYS)
@@ -120,8 +131,10 @@ def _days(text: str, today: date, *, terse: bool) -> int | None:
         return _duration(m)
     if terse and (m := _BARE_DURATION.search(text)):
         return _duration(m)
-    # "I saw your ad this week" is not a timeline: soft phrases need a cue word.
-    return _calendar(text, today, strong_only=not (terse or _CUE.search(text)))
+    # "I saw your ad this week" is not a timeline: soft phrases need a cue word, or a
+    # clause that says nothing else ("next week ideally").
+    short = len(text.split()) <= _SHORT_WORDS
+    return _calendar(text, today, strong_only=not (terse or short or _CUE.search(text)))
 
 
 def _duration(m: re.Match[str]) -> int:
@@ -222,7 +235,7 @@ def _season(m: re.Match[str], today: date) -> int:
     month, day = _SEASON_START[m.group("season")]
     year = int(m.group("year")) if m.group("year") else today.year
     start = date(year, month, day)
-    if m.group("year") is None and start < today:
+    if m.group("year") is None and (start < today or m.group("next")):
         start = date(year + 1, month, day)
     return (start - today).days
 

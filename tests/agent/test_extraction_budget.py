@@ -155,6 +155,19 @@ def test_correction_replaces_the_amount_and_keeps_currency_and_period() -> None:
     assert facts.changed == ["budget"]
 
 
+def test_a_bare_corrected_figure_keeps_the_worded_status() -> None:
+    first = extract("budget would be around $15k a year but it still needs approval",
+                    message_id="m1", current=Qualification(), today=TODAY)  # fmt: skip
+    assert first.qualification.budget.status == "exploring"
+    facts = extract("sorry, I mean 15k euros, we pay everything in EUR", message_id="m2",
+                    current=first.qualification, today=TODAY)  # fmt: skip
+    b = facts.qualification.budget
+    assert (b.status, b.amount, b.currency, b.period) == ("exploring", 15000, "EUR", "annual")
+    worded = extract("it's 20k now and approved", message_id="m3",
+                     current=facts.qualification, today=TODAY)  # fmt: skip
+    assert worded.qualification.budget.status == "allocated"
+
+
 def test_status_only_statement_keeps_the_figure() -> None:
     first = extract("roughly 20k", message_id="m1", current=Qualification(), today=TODAY,
                     asked="budget")  # fmt: skip

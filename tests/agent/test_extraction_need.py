@@ -44,6 +44,25 @@ IDENTIFIED = [
     ("We're a 40-person SaaS company and our SDRs can't keep up with inbound.",
      "can't keep up with inbound"),
     ("we want more qualified demos", "more qualified demos"),
+    # Complaints about their own process are needs even without "we need".
+    ("we route about 4k inbound leads a month by hand and it's a mess",
+     "we route about 4k inbound leads a month by hand"),
+    ("Our SDRs cherry-pick the best leads from a shared HubSpot view and the rest rot.",
+     "Our SDRs cherry-pick the best leads from a shared HubSpot view"),
+    ("Marketing spends a fortune on webinars and then the leads sit untouched in Marketo",
+     "Marketing spends a fortune on webinars"),
+    ("Ours keep going to the wrong AE.", "Ours keep going to the wrong AE"),
+    ("We have 9 reps and no idea how long inbound leads wait before someone calls them",
+     "no idea how long inbound leads wait"),
+    ("the pain: leads from partner referrals never get routed, they sit in a queue",
+     "leads from partner referrals never get routed"),
+    ("we're launching a new product line and need routing for a new inbound team",
+     "routing for a new inbound team"),
+    ("Leads keep going to reps who are on holiday and nobody notices for days.",
+     "nobody notices for days"),
+    ("our lead assignment is basically a shared inbox",
+     "our lead assignment is basically a shared inbox"),
+    ("our rules break every time someone leaves", "our rules break every time someone leaves"),
 ]  # fmt: skip
 
 
@@ -80,6 +99,11 @@ NOTHING = [
     "We need to get approval first",
     "hello",
     "just looking for pricing info",
+    "I lost my password",
+    "your docs are terrible",
+    "we missed your webinar",
+    "Our reps don't follow up on inbound demo requests? Is that common?",
+    "nobody else decides, I do",
 ]
 
 

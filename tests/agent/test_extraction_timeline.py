@@ -109,7 +109,22 @@ def test_terse_answers_to_a_timeline_question(text: str, status: str, days: int 
 
 def test_terse_answers_need_the_question() -> None:
     assert _facts("6 weeks").qualification.timeline.status == "unknown"
-    assert _facts("this week").qualification.timeline.status == "unknown"
+    assert _facts("I saw it this week").qualification.timeline.status == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("next week ideally", 14), ("this week", 7), ("asap, ideally this week", 7)],
+)
+def test_a_clause_that_is_only_a_date_is_a_timeline(text: str, days: int) -> None:
+    assert _facts(text).qualification.timeline.within_days == days
+
+
+def test_saying_there_is_no_timeline_beats_a_passing_date() -> None:
+    t = _facts("there's no timeline, this is for next year's planning").qualification.timeline
+    assert (t.status, t.within_days) == ("none", None)
+    t = _facts("hmm, we won't start before next summer").qualification.timeline
+    assert (t.status, t.within_days) == ("stated", (date(2027, 6, 21) - TODAY).days)
 
 
 def test_a_later_timeline_corrects_the_earlier_one() -> None:
