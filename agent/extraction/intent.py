@@ -6,16 +6,23 @@ import re
 
 from agent.extraction._text import Clause, normalise
 
+# A request comes from the visitor ("can we book a call?"); "people could book a meeting"
+# or "it takes us a day to schedule the first call" describe, they do not ask.
+_ASKER = (
+    r"(?:can|could|may|shall) (?:i|we)|(?:i|we)(?:'d| would)? (?:like|love|want|need)|let's|lets|"
+    r"wanna|please|how (?:do|can) (?:i|we)|happy to|keen to|open to"
+)
 _HUMAN = re.compile(
     r"\b(?:talk|speak|chat|connect|get in touch|put me in touch|be in touch|meet)\b.{0,25}?"
     r"\b(?:human|person|someone|somebody|sales|rep|representative|agent|team|people|expert|"
     r"specialist|account exec\w*|salesperson|founder|consultant)\b"
-    r"|\b(?:demo|quote|quotation|proposal)\b(?! (?:video|page|site|account|recording|"
-    r"environment|requests?|bookings?|signups?|leads?|forms?))"
-    r"|\b(?:book|schedule|set up|arrange|hop on|jump on|get on|have|organi[sz]e|want|like|get)\b"
-    r".{0,15}?\b(?:call|meeting|appointment|session)\b"
-    r"|\b(?:call|contact|reach|email|ring|phone) me\b|\breach out\b|\bsales team\b|\breal person\b"
-    r"|\bhuman\b|\brepresentative\b|\bsales ?(?:call|rep|person)\b",
+    r"|\bdemo\b(?! (?:video|page|site|account|recording|environment|requests?|bookings?|"
+    r"signups?|leads?|forms?))"
+    r"|\b(?:a|the|your|formal|price|pricing|written|custom) quote\b|\bquote (?:for|on)\b"
+    r"|\b(?:quotation|proposal)\b"
+    rf"|\b(?:{_ASKER})\b.{{0,25}}?\b(?:call|meeting|appointment|session|chat)\b"
+    r"|\b(?:call|contact|ring|phone) me\b|\breal person\b"
+    r"|\bhuman\b|\brepresentative\b|\bcontact (?:your )?sales\b|\bsales ?(?:call|rep|person)\b",
 )
 _NEGATED = re.compile(
     r"\b(?:no|not|don't|do not|doesn't|without|never|nor|no need for|rather not)\b[^.,]{0,20}?"

@@ -62,6 +62,9 @@ def test_a_field_given_in_the_same_message_is_not_declined() -> None:
         "I want a meeting with your team",
         "is there a real person I can chat with",
         "get me a sales rep",
+        "could you send me a formal quote for 15 seats?",
+        "call me on +1 512 555 0142",
+        "I'd love to hop on a call next week",
     ],
 )
 def test_requests_for_a_human(text: str) -> None:
@@ -77,6 +80,12 @@ def test_requests_for_a_human(text: str) -> None:
         "Is there a demo video?",
         "We need to qualify leads faster",
         "what do you call the routing feature?",
+        "Our demo requests convert badly because it takes us a day to schedule the first call",
+        "so people could book a meeting with the rep straight after submitting the form?",
+        "do you have any public data on speed-to-lead I could quote?",
+        "We need to route leads from our 40-person inside sales team",
+        "reach me at dana@acme.com",
+        "email me the pricing sheet",
     ],
 )
 def test_not_requests_for_a_human(text: str) -> None:
