@@ -42,10 +42,6 @@ def chunk_document(doc: ParsedDocument) -> list[ChunkDraft]:
     for path, blocks in _sections(split_blocks(doc.text), title):
         for body in _pack([p for b in blocks for p in _pieces(b)]):
             drafts.append((path, body))
-    if not drafts and doc.text.strip():
-        # Headings only: the headings themselves are the text worth finding.
-        pieces = [p for b in split_blocks(doc.text) for p in _pieces(_as_paragraph(b))]
-        drafts = [([title], body) for body in _pack(pieces)]
     return [
         ChunkDraft(
             text=f"{PATH_SEPARATOR.join(path)}\n\n{body}", heading_path=list(path), position=i
@@ -90,10 +86,6 @@ def _shorten(text: str) -> str:
     if len(text) <= MAX_HEADING_CHARS:
         return text
     return text[: MAX_HEADING_CHARS - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _as_paragraph(block: Block) -> Block:
-    return Block(Kind.PARAGRAPH, block.text) if block.kind is Kind.HEADING else block
 
 
 def _pieces(block: Block) -> list[_Piece]:

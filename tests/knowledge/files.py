@@ -10,6 +10,33 @@ PNG_BYTES = (
     b"\x00\x00\x00IEND\xaeB`\x82"
 )
 ZIP_BYTES = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 20
+# A typewritten legal text: ALL-CAPS title, numbered headings, a column table, a list.
+SLA_TEXT = """ACME SERVICE LEVEL AGREEMENT
+Version 4.1, effective 1 January 2026
+
+1. SCOPE
+
+This agreement applies to the Scale and Enterprise plans.
+
+2. SERVICE CREDITS
+
+If we miss the commitment, you receive a credit:
+
+    Monthly uptime                   Credit
+    below 99.9% but at least 99.0%   10%
+    below 99.0%                      25%
+
+Who is who
+  - You are the data controller.
+  - Acme is the processor.
+
+Slack
+HubSpot
+
+Salesforce
+
+Zapier
+"""
 
 
 def _escape_pdf_string(text: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 from knowledge.chunking import MAX_CHUNK_CHARS, ChunkDraft, chunk_document, split_sentences
 from knowledge.parsing import ParsedDocument, parse_document
-from tests.knowledge.files import make_pdf
+from tests.knowledge.files import SLA_TEXT, make_pdf
 
 
 def doc(text: str, title: str = "Pricing", content_type: str = "text/markdown") -> ParsedDocument:
@@ -212,8 +212,6 @@ def test_parsed_html_and_pdf_chunk_end_to_end() -> None:
 
 
 def test_plain_text_sections_keep_tables_and_lists_with_their_heading() -> None:
-    from tests.knowledge.test_parsing import SLA_TEXT
-
     chunks = chunk_document(parse_document(SLA_TEXT.encode(), source="sla.txt", max_bytes=10_000))
     assert_well_formed(chunks)
     by_path = {" > ".join(c.heading_path): body(c) for c in chunks}

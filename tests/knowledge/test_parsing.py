@@ -15,7 +15,7 @@ from knowledge.exceptions import (
     UnsupportedFormat,
 )
 from knowledge.parsing import SUPPORTED_EXTENSIONS, ParsedDocument, parse_document
-from tests.knowledge.files import PNG_BYTES, ZIP_BYTES, make_pdf, truncate
+from tests.knowledge.files import PNG_BYTES, SLA_TEXT, ZIP_BYTES, make_pdf, truncate
 
 LIMIT = 1_000_000
 
@@ -261,34 +261,6 @@ def test_plain_text_is_normalised() -> None:
     assert doc.content_type == "text/plain"
     assert doc.title == "Notes"
     assert doc.text == "Line one\nCafé  costs $5.\n\nEnd"
-
-
-SLA_TEXT = """ACME SERVICE LEVEL AGREEMENT
-Version 4.1, effective 1 January 2026
-
-1. SCOPE
-
-This agreement applies to the Scale and Enterprise plans.
-
-2. SERVICE CREDITS
-
-If we miss the commitment, you receive a credit:
-
-    Monthly uptime                   Credit
-    below 99.9% but at least 99.0%   10%
-    below 99.0%                      25%
-
-Who is who
-  - You are the data controller.
-  - Acme is the processor.
-
-Slack
-HubSpot
-
-Salesforce
-
-Zapier
-"""
 
 
 def test_plain_text_title_and_typewritten_headings_are_recognised() -> None:
