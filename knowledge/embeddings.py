@@ -68,6 +68,9 @@ class MiniLMEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # keeps CLI output clean
 
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         # torch modules are not re-entrant across threads for one model; serialise calls.
@@ -111,11 +114,20 @@ class OpenAIEmbedder:
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages through the API."""
-        return self._client.embed_documents(texts) if texts else []
+        return [self._checked(v) for v in self._client.embed_documents(texts)] if texts else []
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query through the API."""
-        return self._client.embed_query(text)
+        return self._checked(self._client.embed_query(text))
+
+    def _checked(self, vector: list[float]) -> list[float]:
+        # A store of vectors with the wrong size would be silent garbage; say so instead.
+        if len(vector) != self.dimensions:
+            raise KnowledgeError(
+                f"the embedding endpoint returned {len(vector)} dimensions but "
+                f"{self.dimensions} are configured; set BATON_OPENAI_EMBEDDING_DIMENSIONS"
+            )
+        return vector
 
 
 @lru_cache(maxsize=2)

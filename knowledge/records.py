@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, text, update
+from sqlalchemy import delete, func, update
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -46,9 +46,17 @@ def ensure_generation_row(engine: Engine) -> None:
 
 def read_generation(engine: Engine) -> int:
     """Return the change generation (a single-row read, cheap enough for every search)."""
-    with engine.connect() as conn:
-        value = conn.execute(text("SELECT generation FROM knowledge_generation WHERE id = 1"))
-        return int(value.scalar_one_or_none() or 0)
+    # A raw pooled connection: no SQLAlchemy transaction, so SQLite takes no write lock
+    # (the engine's BEGIN IMMEDIATE hook is for writers) and searches never queue on one.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT generation FROM knowledge_generation WHERE id = 1")
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return int(row[0]) if row else 0
 
 
 def _bump_generation(session: Session) -> None:

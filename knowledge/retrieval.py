@@ -108,7 +108,12 @@ class HybridRetriever:
             return corpus
 
     def candidates(
-        self, query: str, *, tags: list[str] | None = None, source_prefix: str | None = None
+        self,
+        query: str,
+        *,
+        tags: list[str] | None = None,
+        source_prefix: str | None = None,
+        at_least: int = 0,
     ) -> tuple[_Corpus, Candidates]:
         """Return the dense and lexical candidates for a query, after filters."""
         corpus = self._current()
@@ -118,7 +123,7 @@ class HybridRetriever:
         doc_ids = corpus.matching_documents(tags, source_prefix) if filtered else None
         if doc_ids is not None and not doc_ids:
             return corpus, Candidates()
-        n = min(self.params.candidates, len(corpus.chunks))
+        n = min(max(self.params.candidates, at_least), len(corpus.chunks))
         out = Candidates()
         vector = self._embedder.embed_query(query)
         for hit in self._store.query(vector, n, document_ids=doc_ids):
@@ -146,7 +151,7 @@ class HybridRetriever:
         params: FusionParams | None = None,
     ) -> list[SearchHit]:
         """Return the k best chunks for a query, best first."""
-        corpus, cands = self.candidates(query, tags=tags, source_prefix=source_prefix)
+        corpus, cands = self.candidates(query, tags=tags, source_prefix=source_prefix, at_least=k)
         return hits_for(corpus, fuse(cands, params or self.params, k))
 
 

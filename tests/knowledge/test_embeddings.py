@@ -73,3 +73,24 @@ def test_the_api_explains_an_embedder_mismatch(tmp_path: Path) -> None:
             assert hits[0]["source"] == "hello.md"
     finally:
         server.stop()
+
+
+def test_openai_embeddings_build_a_store_that_minilm_then_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.openai_server import FakeOpenAI
+
+    services = make_services(tmp_path / "data")
+    with FakeOpenAI() as fake:
+        monkeypatch.setenv("BATON_EMBEDDINGS", "openai")
+        monkeypatch.setenv("BATON_OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("BATON_OPENAI_BASE_URL", fake.url)
+        monkeypatch.setenv("BATON_OPENAI_EMBEDDING_DIMENSIONS", "64")
+        remote = open_knowledge_base(services.settings, services.engine)
+        remote.ingest_bytes(b"# Plans\n\nThe Kestrel plan has 12 seats.", source="plans.md")
+        assert remote.search("Kestrel plan seats", k=1)[0].source == "plans.md"
+        assert any(r.path == "/v1/embeddings" for r in fake.requests)
+    for name in ("BATON_EMBEDDINGS", "BATON_OPENAI_EMBEDDING_DIMENSIONS"):
+        monkeypatch.delenv(name)
+    with pytest.raises(EmbedderMismatch, match="openai:text-embedding-3-small"):
+        open_knowledge_base(services.settings, services.engine)
