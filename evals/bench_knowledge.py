@@ -7,6 +7,7 @@ figures to `evals/results/bench_knowledge.json`.
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import sys
@@ -148,6 +149,8 @@ def main() -> int:
         queries = queries[:SEARCHES]
         figures["search"] = {"chunks": total_chunks, **time_searches(kb, queries)}
         print("search", figures["search"], flush=True)
+    figures["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
+    figures["cpus"] = os.cpu_count()
     _print_table(figures)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
@@ -164,8 +167,12 @@ def _print_table(f: dict[str, Any]) -> None:
     u = f["reingest_unchanged"]
     print(f"| re-ingest {u['documents']} unchanged docs | {u['seconds']} s |")
     s = f["search"]
-    print(f"| search at {s['chunks']} chunks, warm ({s['searches']} queries) | "
-          f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms |")  # fmt: skip
+    print(
+        f"| search at {s['chunks']} chunks, warm ({s['searches']} queries) | "
+        f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms |"
+    )
+    load = f["load_average_1m_at_end"]
+    print(f"\n{f['cpus']} CPUs; 1-minute load average at the end: {load}")
 
 
 if __name__ == "__main__":
