@@ -36,9 +36,9 @@ _TIMELINE = (
     "How soon are you hoping to get this running?",
 )
 _TIMELINE_NEED = (
-    "You mentioned {need} — when would you like a fix in place?",
-    "When are you hoping to have {need} sorted?",
-    "Is there a deadline for {need}?",
+    'You mentioned "{need}" — when would you like a fix in place?',
+    'For "{need}", is there a date you\'re working towards?',
+    'When would you like to have "{need}" sorted?',
 )
 _AUTHORITY = (
     "Who else would be involved in choosing a tool like this?",
@@ -46,8 +46,8 @@ _AUTHORITY = (
     "What's your role on the team, if you don't mind me asking?",
 )
 _AUTHORITY_NEED = (
-    "Who else would be involved in choosing a tool for {need}?",
-    "Would you be making the call on {need}, or is someone else involved?",
+    'Who else would be involved in choosing a tool for "{need}"?',
+    'You mentioned "{need}" — would you be making the call on it, or is someone else involved?',
 )
 _BUDGET = (
     "Have you set aside a budget for this yet?",
@@ -55,8 +55,8 @@ _BUDGET = (
     "Is there a budget range you're working within?",
 )
 _BUDGET_NEED = (
-    "Have you set aside a budget for {need} yet?",
-    "Is there a budget range you're working within for {need}?",
+    'Have you set aside a budget for "{need}" yet?',
+    'Is there a budget range you\'re working within for "{need}"?',
 )
 _CONTACT = (
     "If you'd like, leave your e-mail and someone from our team can send you the details.",
@@ -82,6 +82,8 @@ class DialogueState:
     last_asked: str | None = None
     declined: list[str] = field(default_factory=list)
     handoff_confirmed: bool = False
+    # A handoff exists, so the visitor was already told the team will follow up.
+    handoff_announced: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,8 @@ def _handoff_line(
         return _HANDOFF_CONFIRM.format(email=q.contact.email), None, True
     if "contact" in declined:
         return (_HANDOFF_NO_EMAIL, None, False) if wants_human_now else None
-    if state.last_asked == "contact" and not wants_human_now:
-        return None
+    if state.handoff_announced and state.last_asked == "contact" and not wants_human_now:
+        return None  # asked for the e-mail last turn; do not nag
     return _choose(state, "handoff", _HANDOFF_ASK_EMAIL), "contact", False
 
 
@@ -183,7 +185,7 @@ def _phrase(
 
 def _need_phrase(q: Qualification) -> str | None:
     """Return the stated need as a phrase that reads well inside a question, if it does."""
-    summary = (q.need.summary or "").strip().rstrip(".!?")
+    summary = (q.need.summary or "").strip().strip("\"'").rstrip(".!?,;")
     if not summary or len(summary) > 60 or "\n" in summary or _FIRST_PERSON.match(summary):
         return None
     if summary[:1].isupper() and summary[1:2].islower():

@@ -20,6 +20,11 @@ _QUESTION_START = re.compile(
     r"i'm wondering|im wondering|i wonder|wondering|curious|need to know|do you|pricing)\b",
     re.IGNORECASE,
 )
+_LEAD_IN = re.compile(
+    r"^[^,;:—]{1,60}[,;:—]\s*((?:what|how|does|do|is|are|can|could|which|why|where|when|will|"
+    r"would|should|who|any|tell me)\b.*)$",
+    re.IGNORECASE,
+)
 _GREETING = re.compile(
     r"^\s*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
     r"(?:\s+(?:there|all|team|folks|again))?\s*[!.,:)]*\s*$",
@@ -76,8 +81,14 @@ def classify(text: str) -> Intent:
 def question_part(text: str) -> str:
     """Return the sentences of a message that ask something, joined; empty when none do."""
     parts = [p.strip() for p in _SENTENCES.split(text) if p.strip()]
-    asked = [p for p in parts if p.endswith("?") or _QUESTION_START.match(p)]
+    asked = [_from_question_word(p) for p in parts if p.endswith("?") or _QUESTION_START.match(p)]
     return " ".join(asked)
+
+
+def _from_question_word(sentence: str) -> str:
+    """Drop a lead-in before the question ("Not sure yet, what integrations ...?")."""
+    match = _LEAD_IN.search(sentence)
+    return match.group(1) if match else sentence
 
 
 def retrieval_query(text: str) -> str:

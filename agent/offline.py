@@ -19,7 +19,7 @@ from agent import intent
 from agent.engine import StreamReset, TurnContext
 from agent.extraction import extract
 from agent.models import Citation, EngineReply, Facts
-from agent.passages import covers, rank_bonus, split_sentences
+from agent.passages import covers, heading_matches, rank_bonus, split_sentences
 from knowledge.embeddings import Embedder
 from knowledge.models import SearchHit
 
@@ -29,6 +29,8 @@ _MAX_ANSWER_CHARS = 600
 # Sentences within this margin of the best one are relevant enough to join it.
 _JOIN_MARGIN = 0.10
 _OTHER_PASSAGE_MARGIN = 0.06
+# How much lower the bar is when the passage's headings name what the question asks about.
+_HEADING_RELIEF = 0.06
 # Two sentences this similar say the same thing; keep one.
 _DUPLICATE_SIM = 0.92
 _MAX_CACHED_CHUNKS = 50_000
@@ -201,7 +203,10 @@ class OfflineEngine:
             return [], None
         top = candidates[0]
         best_sim = max(c.sim for c in candidates)
-        if top.sim < self._sentence_threshold or not covers(question, top.hit, top.sim):
+        threshold = self._sentence_threshold
+        if heading_matches(question, top.hit):
+            threshold -= _HEADING_RELIEF
+        if top.sim < threshold or not covers(question, top.hit, top.sim):
             return [], best_sim
         floor = top.score - _JOIN_MARGIN
         chosen = [top]
@@ -209,7 +214,7 @@ class OfflineEngine:
         for cand in candidates[1:]:
             if len(chosen) >= _MAX_SENTENCES or cand.score < floor:
                 break
-            if cand.sim < self._sentence_threshold or length + len(cand.text) > _MAX_ANSWER_CHARS:
+            if cand.sim < threshold or length + len(cand.text) > _MAX_ANSWER_CHARS:
                 continue
             # Another passage must be nearly as good as the best, and about the same things.
             if cand.hit.chunk_id != top.hit.chunk_id and (

@@ -30,7 +30,7 @@ much many any some all each every no not yes please tell know want need like get
 using used offer offers provide provides support supports work works working also just
 really very hi hello hey thanks thank ok okay there's it's im i'm we're you're doesn't
 anything something way ways more most other else than too one kind sort lot lots cost
-costs price prices pricing priced
+costs price prices pricing priced available include includes included have has
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -51,7 +51,19 @@ def covers(question: str, hit: SearchHit, sim: float) -> bool:
     if sim >= _FAIR_SIM or not words:
         return True
     found = sum(1 for w in words if _mentions(haystack, w))
-    return found * 3 >= len(words) * 2
+    return found * 3 >= len(words) * 2 or (len(words) > 1 and found * 2 >= len(words))
+
+
+def heading_matches(question: str, hit: SearchHit) -> bool:
+    """Tell whether the passage's headings name everything the question asks about.
+
+    A broad question ("What integrations do you have?") matches no single sentence
+    closely, but a section titled "Integrations" is plainly the place to answer it.
+    """
+    names, words = question_terms(question)
+    terms = names + words
+    heading = " ".join([hit.title, *hit.heading_path]).lower()
+    return bool(terms) and all(_mentions(heading, t) for t in terms)
 
 
 def question_terms(question: str) -> tuple[list[str], list[str]]:

@@ -188,6 +188,7 @@ def _prepare(rt: TurnRuntime, accepted: AcceptedMessage) -> tuple[TurnContext, _
                 last_asked=conversation.last_asked,
                 declined=list(conversation.declined or []),
                 handoff_confirmed=conversation.handoff_confirmed,
+                handoff_announced=conversation.handoff_id is not None,
             ),
             handoff_id=conversation.handoff_id,
             handoff_requested=conversation.handoff_requested,
