@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from core.clock import utcnow
 
@@ -63,7 +63,7 @@ def create_key(engine: Engine, *, name: str, role: Role) -> tuple[StaffKey, str]
 def list_keys(engine: Engine) -> list[StaffKey]:
     """List every key, revoked ones included, oldest first."""
     with Session(engine) as session:
-        return list(session.exec(select(StaffKey).order_by(StaffKey.created_at)).all())
+        return list(session.exec(select(StaffKey).order_by(col(StaffKey.created_at))).all())
 
 
 def revoke_key(engine: Engine, key_id: str) -> bool:

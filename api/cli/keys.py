@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy.engine import Engine
 
 from core.auth import ROLES, create_key, list_keys, revoke_key
 from core.config import CoreSettings
@@ -13,7 +14,7 @@ def register(group: click.Group) -> None:
     group.add_command(keys)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from api.app import Services
 
     return Services(CoreSettings()).engine
@@ -30,7 +31,8 @@ def keys() -> None:
 def keys_create(role: str, name: str) -> None:
     """Create a key and print it once; only its hash is stored."""
     row, secret = create_key(_engine(), name=name, role=role)  # type: ignore[arg-type]
-    click.echo(f"Created {row.role} key '{row.name}' (id {row.id}). Store it now, it is not shown again:")
+    click.echo(f"Created {row.role} key '{row.name}' (id {row.id}).")
+    click.echo("Store it now; it is not shown again:")
     click.echo(secret)
 
 
