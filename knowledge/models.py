@@ -66,9 +66,13 @@ class KnowledgeGeneration(SQLModel, table=True):
     generation: int = 0
 
 
-def chunk_id(document_id: str, version: int, position: int) -> str:
-    """Return the id a chunk has in SQL and in the vector store."""
-    return f"{document_id}-v{version}-{position}"
+def chunk_id(document_id: str, version: int, write: str, position: int) -> str:
+    """Return the id a chunk has in SQL and in the vector store.
+
+    `write` is unique per ingestion attempt, so a writer that loses a race cleans up
+    only its own vectors, never those of the writer that committed the same version.
+    """
+    return f"{document_id}-v{version}-{write}-{position}"
 
 
 class SearchHit(BaseModel):

@@ -143,6 +143,7 @@ class KnowledgeBase:
         doc_id = existing.id if existing else uuid.uuid4().hex
         version = existing.version + 1 if existing else 1
         now = utcnow()
+        write = uuid.uuid4().hex[:8]
         doc = Document(
             id=doc_id, source=source, title=title or parsed.title or source,
             content_type=parsed.content_type, content_hash=digest, version=version,
@@ -151,8 +152,9 @@ class KnowledgeBase:
             created_at=existing.created_at if existing else now, updated_at=now,
         )  # fmt: skip
         chunks = [
-            Chunk(id=chunk_id(doc_id, version, d.position), document_id=doc_id, version=version,
-                  position=d.position, text=d.text, heading_path=list(d.heading_path))
+            Chunk(id=chunk_id(doc_id, version, write, d.position), document_id=doc_id,
+                  version=version, position=d.position, text=d.text,
+                  heading_path=list(d.heading_path))
             for d in drafts
         ]  # fmt: skip
         ids = [c.id for c in chunks]

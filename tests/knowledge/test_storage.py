@@ -171,3 +171,21 @@ def _crash_and_recover(url: str, tmp_path: Path, stage: str) -> None:
     )
     assert again.reconcile(grace_seconds=0).removed == 0
     services.engine.dispose()
+
+
+def test_concurrent_writers_of_one_source_both_land_and_stay_consistent(kb: KnowledgeBase) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    kb.ingest_bytes(V1.encode(), source="plans.md", content_type="text/markdown")
+    texts = [V2, V2.replace("Osprey", "Harrier")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(
+            lambda t: kb.ingest_bytes(t.encode(), source="plans.md", content_type="text/markdown"),
+            texts,
+        ))  # fmt: skip
+    assert sorted(r.version for r in results) == [2, 3]
+    assert {r.status for r in results} == {"updated"}
+    doc = kb.find_document("plans.md")
+    assert doc is not None and doc.version == 3
+    assert _vector_ids(kb) == _sql_ids(kb)
+    assert all("-v3-" in i for i in _sql_ids(kb))
