@@ -55,6 +55,16 @@ _INJECTION = re.compile(
     r"|\bapi[_ ]?keys?\b|\bsecrets?\b.{0,20}\b(?:key|token|config)",
     re.IGNORECASE,
 )
+_HUMAN_REQUEST = re.compile(
+    r"\b(?:can|could|would|will|have|get)\s+(?:someone|somebody|a person|a human|a rep|"
+    r"sales|your (?:sales )?team|one of your (?:reps|team))\b(?:\s+from\s+\w+)?\s+"
+    r"(?:please\s+)?(?:call|e-?mail|contact|reach(?: out)?|get in touch|ring|phone|follow up)\b"
+    r"|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a |an |someone|somebody|sales|your|a real)"
+    r"|\b(?:book|schedule|set up|arrange|get)\s+(?:a |an )?(?:demo|call)\b"
+    r"|\bmeeting with (?:you|your team|sales|someone|a rep)\b"
+    r"|\b(?:send|get|give)\s+(?:me|us)\s+(?:a )?(?:quote|proposal)\b",
+    re.IGNORECASE,
+)
 _PRICE_QUESTION = re.compile(
     r"\b(?:how much|cost|costs|price|prices|pricing|priced|expensive|cheap|fees?)\b", re.I
 )
@@ -108,4 +118,14 @@ def is_price_question(text: str) -> bool:
 
 def is_affirmative(text: str) -> bool:
     """Tell whether a short message says yes (to an offer such as talking to the team)."""
-    return bool(_AFFIRMATIVE.match(text)) and len(text) < 80
+    return (
+        bool(_AFFIRMATIVE.match(text))
+        and len(text) < 60
+        and not question_part(text)
+        and classify(text) != "injection"
+    )
+
+
+def asks_for_human(text: str) -> bool:
+    """Tell whether the visitor asks to be contacted by, or to talk with, a person."""
+    return bool(_HUMAN_REQUEST.search(text)) and classify(text) != "injection"

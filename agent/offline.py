@@ -172,7 +172,7 @@ class OfflineEngine:
                     )
                 )
         return EngineReply(
-            answer=" ".join(p.text for p in ordered),
+            answer=" ".join(_as_sentence(p.text) for p in ordered),
             citations=citations,
             outcome="answered",
             best_score=best,
@@ -198,29 +198,36 @@ class OfflineEngine:
                 text = sents.texts[pos]
                 score = sim + rank_bonus(question, text, hit) - 0.005 * rank
                 candidates.append(_Pick(sim, score, rank, pos, text, hit, sents.vectors[pos]))
-        candidates.sort(key=lambda c: (-c.score, c.rank, c.position))
         if not candidates:
             return [], None
-        top = candidates[0]
         best_sim = max(c.sim for c in candidates)
-        threshold = self._sentence_threshold
-        if heading_matches(question, top.hit):
-            threshold -= _HEADING_RELIEF
-        if top.sim < threshold or not covers(question, top.hit, top.sim):
+        # Only sentences from passages that speak of what the question names may answer;
+        # a passage whose headings name it gets a lower bar.
+        bars = {
+            h.chunk_id: self._sentence_threshold
+            - (_HEADING_RELIEF if heading_matches(question, h) else 0.0)
+            for h in passages
+        }
+        eligible = [
+            c
+            for c in candidates
+            if c.sim >= bars[c.hit.chunk_id] and covers(question, c.hit, c.sim)
+        ]
+        eligible.sort(key=lambda c: (-c.score, c.rank, c.position))
+        if not eligible:
             return [], best_sim
+        top = eligible[0]
         floor = top.score - _JOIN_MARGIN
         chosen = [top]
         length = len(top.text)
-        for cand in candidates[1:]:
+        for cand in eligible[1:]:
             if len(chosen) >= _MAX_SENTENCES or cand.score < floor:
                 break
-            if cand.sim < threshold or length + len(cand.text) > _MAX_ANSWER_CHARS:
+            if length + len(cand.text) > _MAX_ANSWER_CHARS:
                 continue
-            # Another passage must be nearly as good as the best, and about the same things.
-            if cand.hit.chunk_id != top.hit.chunk_id and (
-                cand.score < top.score - _OTHER_PASSAGE_MARGIN
-                or not covers(question, cand.hit, cand.sim)
-            ):
+            # Another passage must be nearly as good as the best.
+            other = cand.hit.chunk_id != top.hit.chunk_id
+            if other and cand.score < top.score - _OTHER_PASSAGE_MARGIN:
                 continue
             if any(float(cand.vector @ c.vector) >= _DUPLICATE_SIM for c in chosen):
                 continue
@@ -301,3 +308,8 @@ class OfflineEngine:
         """Split and embed passages ahead of time (benchmarks, start-up)."""
         for start in range(0, len(passages), batch):
             self._embed_missing(passages[start : start + batch])
+
+
+def _as_sentence(text: str) -> str:
+    """End a picked fragment with a full stop so the answer reads as sentences."""
+    return text if text[-1:] in ".!?" else text.rstrip(";:,") + "."

@@ -10,13 +10,18 @@ import re
 from agent.intent import is_price_question
 from knowledge.models import SearchHit
 
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9$€£])")
+# A sentence ends at . ! ? followed by a capital, except after an initial or an abbreviation.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bInc\.)(?<!\bLtd\.)(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
+    r"(?<!\betc\.)(?<!\bNo\.)(?<!\bSt\.)\s+(?=[\"'(\[]?[A-Z0-9$€£])"
+)
+_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _FIGURE = re.compile(r"[$€£]\s?\d|\d+\s?%|\b\d[\d,.]*\b")
 _SEE_ALSO = re.compile(r"^(?:see|read|learn more|more in|details in)\b", re.I)
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+&.-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+&.'-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 # Above this similarity a sentence is trusted whatever words it uses; between the fair
 # and the confident level the question's names must appear; below, its words too.
 _CONFIDENT_SIM = 0.6
@@ -31,6 +36,7 @@ using used offer offers provide provides support supports work works working als
 really very hi hello hey thanks thank ok okay there's it's im i'm we're you're doesn't
 anything something way ways more most other else than too one kind sort lot lots cost
 costs price prices pricing priced available include includes included have has
+usually typically generally actually isn't don't doesn't aren't can't won't
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -63,7 +69,9 @@ def heading_matches(question: str, hit: SearchHit) -> bool:
     names, words = question_terms(question)
     terms = names + words
     heading = " ".join([hit.title, *hit.heading_path]).lower()
-    return bool(terms) and all(_mentions(heading, t) for t in terms)
+    found = sum(1 for t in terms if _mentions(heading, t))
+    named = all(_mentions(heading, n) for n in names)
+    return bool(terms) and named and found * 3 >= len(terms) * 2
 
 
 def question_terms(question: str) -> tuple[list[str], list[str]]:
@@ -75,8 +83,9 @@ def question_terms(question: str) -> tuple[list[str], list[str]]:
         low = token.lower()
         if low in _STOPWORDS or len(low) < 2:
             continue
+        # Bare numbers ("15 minutes", "3 users") are parameters, not names to look for.
         is_name = (
-            any(ch.isdigit() for ch in token)
+            (any(ch.isdigit() for ch in token) and not token.isdigit())
             or (i > 0 and token[:1].isupper() and low not in _STOPWORDS)
             or (len(token) > 1 and token.isupper())
         )
@@ -101,18 +110,31 @@ def split_sentences(text: str, heading_path: list[str] | None = None) -> list[st
     if headings and _FIGURE.search(headings[-1]) and len(headings[-1].split()) >= 4:
         heading = headings[-1]
         out.append(heading if heading[-1:] in ".!?" else heading + ".")
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("|") or line.startswith("#"):
-            # Table rows mean nothing without their header.
-            continue
-        line = _LINK.sub(r"\1", _EMPHASIS.sub("", _MARKUP.sub("", line))).strip()
+    for block in _blocks(text):
+        if block.startswith("|") or block.startswith("#"):
+            continue  # table rows mean nothing without their header
+        line = _LINK.sub(r"\1", _EMPHASIS.sub("", _MARKUP.sub("", block))).strip()
         if line.lower() in lowered or " > " in line:
             continue
         for sentence in _BOUNDARY.split(line):
             if _answerable(sentence.strip()):
                 out.append(sentence.strip())
     return out
+
+
+def _blocks(text: str) -> list[str]:
+    """Join hard-wrapped lines into paragraphs and list items; keep headings and rows apart."""
+    blocks: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        starts_block = not blocks or not line or _BLOCK_START.match(line)
+        if not line:
+            blocks.append("")
+        elif starts_block or not blocks[-1]:
+            blocks.append(line)
+        else:
+            blocks[-1] += " " + line
+    return [b for b in blocks if b]
 
 
 def _answerable(sentence: str) -> bool:
@@ -142,8 +164,6 @@ def rank_bonus(question: str, sentence: str, hit: SearchHit) -> float:
             bonus += 0.08
         if _PROMOTION.search(sentence) and not _PROMOTION.search(question):
             bonus -= 0.15
-    names, _ = question_terms(question)
-    heading = (hit.heading_path[-1] if hit.heading_path else hit.title).lower()
-    if any(_mentions(heading, n) for n in names):
+    if heading_matches(question, hit):
         bonus += 0.05
     return bonus

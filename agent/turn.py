@@ -196,6 +196,9 @@ def _prepare(rt: TurnRuntime, accepted: AcceptedMessage) -> tuple[TurnContext, _
         )
     passages = _retrieve(rt, accepted.text)
     asked = snapshot.dialogue.last_asked
+    if intent.classify(accepted.text) in ("injection", "question"):
+        # An order or a product question is not the answer to the last qualifying question.
+        asked = None
     ctx = TurnContext(
         question=accepted.text,
         message_id=accepted.message_id,
@@ -225,8 +228,10 @@ def _finish(
     reply: EngineReply,
 ) -> TurnResult:
     """Qualify, compose the follow-up and store everything in one short transaction."""
-    wants_human = bool(reply.facts and reply.facts.wants_human) or (
-        snap.offer_pending and intent.is_affirmative(accepted.text)
+    wants_human = (
+        bool(reply.facts and reply.facts.wants_human)
+        or (snap.offer_pending and intent.is_affirmative(accepted.text))
+        or intent.asks_for_human(accepted.text)
     )
     outcome: Outcome = qualify_turn(rt.db, ctx.current, reply.facts, wants_human=wants_human)
     handoff_due = outcome.qualification.stage == "sql" or wants_human or snap.handoff_requested
