@@ -133,16 +133,18 @@ def next_field(state: DialogueState, q: Qualification, declined: set[str]) -> st
         "authority": q.authority.status,
         "budget": q.budget.status,
     }
-    candidates = [f for f in QUESTION_ORDER if statuses[f] == "unknown"]
+    candidates = [
+        f
+        for f in QUESTION_ORDER
+        if statuses[f] == "unknown" and f not in declined and state.asked.count(f) < _MAX_ASKS
+    ]
     # Contact comes last, and only once there is a need worth following up on.
-    if not candidates and q.need.status == "identified" and not q.contact.email:
-        candidates = ["contact"]
+    wants_contact = q.need.status == "identified" and not q.contact.email
+    if not candidates and wants_contact and "contact" not in declined:
+        candidates = ["contact"] if state.asked.count("contact") < _MAX_ASKS else []
     for name in candidates:
-        if name in declined or name == state.last_asked:
-            continue
-        if state.asked.count(name) >= _MAX_ASKS:
-            continue
-        return name
+        if name != state.last_asked:
+            return name
     return None
 
 
