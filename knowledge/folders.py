@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge import records
+from knowledge.drafts import Submission, submission
 from knowledge.exceptions import DocumentTooLarge, IngestError
 from knowledge.models import FileError, IngestReport, IngestResult
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
 
-_BATCH = 200
+_BATCH = 100
 
 
 def source_for(path: Path, base: Path | None = None) -> str:
@@ -52,8 +53,6 @@ def ingest_paths(
     """Ingest every file under the paths; unchanged files cost a hash and a batched lookup."""
     from tqdm import tqdm
 
-    from knowledge.service import content_hash
-
     files, missing = collect_files(paths)
     report = IngestReport(
         errors=[FileError(path=str(p), source=source_for(p, base), reason="no such file or folder")
@@ -64,25 +63,25 @@ def ingest_paths(
         for batch in _batches(files):
             loaded = [_read(kb, path, base, report) for path in batch]
             present = [item for item in loaded if item is not None]
-            stored = records.stored_versions(kb.engine, (src for _p, src, _d in present))
-            for path, source, data in present:
-                known = stored.get(source)
-                digest = content_hash(data, title=None, tags=None, content_type=None)
-                if known is not None and known.content_hash == digest:
+            stored = records.stored_versions(kb.engine, (sub.source for _p, sub in present))
+            changed: list[tuple[Path, Submission]] = []
+            for path, sub in present:
+                known = stored.get(sub.source)
+                if known is not None and known.content_hash == sub.digest:
                     report.results.append(IngestResult(
-                        id=known.id, source=source, title=known.title, version=known.version,
+                        id=known.id, source=sub.source, title=known.title, version=known.version,
                         chunks=known.chunk_count, status="unchanged",
                     ))  # fmt: skip
-                    continue
-                try:
-                    report.results.append(kb.ingest_bytes(data, source=source, filename=path.name))
-                except IngestError as exc:
+                else:
+                    changed.append((path, sub))
+            outcomes = kb.ingest_many([sub for _p, sub in changed])
+            for (path, sub), outcome in zip(changed, outcomes, strict=True):
+                if isinstance(outcome, IngestError):
                     report.errors.append(
-                        FileError(path=str(path), source=source, reason=exc.reason)
+                        FileError(path=str(path), source=sub.source, reason=outcome.reason)
                     )
-                except Exception as exc:  # a parser bug on one file must not stop the folder
-                    reason = f"could not ingest: {type(exc).__name__}: {exc}"
-                    report.errors.append(FileError(path=str(path), source=source, reason=reason))
+                else:
+                    report.results.append(outcome)
             bar.update(len(batch))
     finally:
         bar.close()
@@ -96,7 +95,7 @@ def _batches(files: list[Path]) -> Iterator[list[Path]]:
 
 def _read(
     kb: KnowledgeBase, path: Path, base: Path | None, report: IngestReport
-) -> tuple[Path, str, bytes] | None:
+) -> tuple[Path, Submission] | None:
     source = source_for(path, base)
     try:
         size = path.stat().st_size
@@ -104,7 +103,7 @@ def _read(
             raise DocumentTooLarge(
                 source, f"{size} bytes exceeds the limit of {kb.settings.max_document_bytes}"
             )
-        return path, source, path.read_bytes()
+        return path, submission(path.read_bytes(), source=source, filename=path.name)
     except IngestError as exc:
         report.errors.append(FileError(path=str(path), source=source, reason=exc.reason))
     except OSError as exc:

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from core.clock import utcnow
 from core.config import CoreSettings
-from knowledge import records
+from knowledge import drafts, records
 from knowledge.config import KnowledgeSettings
 from knowledge.embeddings import Embedder, make_embedder
-from knowledge.exceptions import DocumentTooLarge, EmptyDocument, IngestError
+from knowledge.exceptions import DocumentTooLarge, IngestError
 from knowledge.models import (
     Chunk,
-    Document,
     DocumentDetail,
     DocumentPage,
     DocumentSummary,
     IngestReport,
     IngestResult,
     SearchHit,
-    chunk_id,
 )
 from knowledge.retrieval import HybridRetriever
 from knowledge.vectorstore import VectorStore, connect_chroma
@@ -35,7 +29,6 @@ from knowledge.vectorstore import VectorStore, connect_chroma
 # Called with a stage name ("vectors_written", "sql_pending", "sql_committed") during a
 # write; tests use it to crash or fail at the exact point they want to prove safe.
 StageHook = Callable[[str], None]
-_MAX_SOURCE = 2048
 _ATTEMPTS = 3
 
 
@@ -45,19 +38,6 @@ class ReconcileReport:
 
     removed: int
     restored: int
-
-
-def content_hash(
-    data: bytes, *, title: str | None, tags: list[str] | None, content_type: str | None
-) -> str:
-    """Hash what determines a document's stored form: its bytes and the caller's overrides."""
-    extra = json.dumps([title, sorted(tags or []), content_type], ensure_ascii=False)
-    return hashlib.sha256(data + b"\0" + extra.encode()).hexdigest()
-
-
-def clean_tags(tags: list[str] | None) -> list[str]:
-    """Strip tags, drop empty ones and duplicates, keep their order."""
-    return list(dict.fromkeys(t.strip() for t in tags or [] if t and t.strip()))
 
 
 class KnowledgeBase:
@@ -104,80 +84,88 @@ class KnowledgeBase:
         tags: list[str] | None = None,
     ) -> IngestResult:
         """Ingest one document; unchanged content is a no-op, changed content a new version."""
-        source = _check_source(source)
-        if len(data) > self.settings.max_document_bytes:
-            raise DocumentTooLarge(
-                source, f"{len(data)} bytes exceeds the limit of {self.settings.max_document_bytes}"
-            )
-        tags = clean_tags(tags)
-        title = title.strip() if title and title.strip() else None
-        digest = content_hash(data, title=title, tags=tags, content_type=content_type)
+        sub = drafts.submission(data, source=source, filename=filename,
+                                content_type=content_type, title=title, tags=tags)  # fmt: skip
+        self._check_size(sub)
         for attempt in range(_ATTEMPTS):
-            existing = records.find_by_source(self.engine, source)
-            if existing is not None and existing.content_hash == digest:
-                return _result(existing, "unchanged")
+            existing = records.find_by_source(self.engine, sub.source)
+            if existing is not None and existing.content_hash == sub.digest:
+                return drafts.result(existing, "unchanged")
+            draft = drafts.prepare(sub, existing, max_bytes=self.settings.max_document_bytes)
             try:
-                return self._write(
-                    data, existing, source=source, filename=filename,
-                    content_type=content_type, title=title, tags=tags, digest=digest,
-                )  # fmt: skip
+                return self._store(draft, self.embedder.embed_documents(_texts(draft)))
             except records.StaleVersion:
                 if attempt == _ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _write(
-        self, data: bytes, existing: Document | None, *, source: str, filename: str | None,
-        content_type: str | None, title: str | None, tags: list[str], digest: str,
-    ) -> IngestResult:  # fmt: skip
-        from knowledge.chunking import chunk_document
-        from knowledge.parsing import parse_document
+    def ingest_many(self, subs: list[drafts.Submission]) -> list[IngestResult | IngestError]:
+        """Ingest several submissions with one embedding call (faster for folders).
 
-        parsed = parse_document(
-            data, source=source, filename=filename, content_type=content_type,
-            max_bytes=self.settings.max_document_bytes,
-        )  # fmt: skip
-        drafts = chunk_document(parsed)
-        if not drafts:
-            raise EmptyDocument(source, "the document has no text to index")
-        doc_id = existing.id if existing else uuid.uuid4().hex
-        version = existing.version + 1 if existing else 1
-        now = utcnow()
-        write = uuid.uuid4().hex[:8]
-        doc = Document(
-            id=doc_id, source=source, title=title or parsed.title or source,
-            content_type=parsed.content_type, content_hash=digest, version=version,
-            tags=clean_tags(tags + _parsed_tags(parsed.metadata)), meta=_jsonable(parsed.metadata),
-            chunk_count=len(drafts), size_bytes=len(data), text=_original_text(data, parsed),
-            created_at=existing.created_at if existing else now, updated_at=now,
-        )  # fmt: skip
-        chunks = [
-            Chunk(id=chunk_id(doc_id, version, write, d.position), document_id=doc_id,
-                  version=version, position=d.position, text=d.text,
-                  heading_path=list(d.heading_path))
-            for d in drafts
-        ]  # fmt: skip
+        Returns, per submission, its result or the IngestError that refused it.
+        """
+        out: list[IngestResult | IngestError] = []
+        ready: list[tuple[int, drafts.Submission, drafts.Draft]] = []
+        for sub in subs:
+            try:
+                self._check_size(sub)
+                existing = records.find_by_source(self.engine, sub.source)
+                if existing is not None and existing.content_hash == sub.digest:
+                    out.append(drafts.result(existing, "unchanged"))
+                    continue
+                draft = drafts.prepare(sub, existing, max_bytes=self.settings.max_document_bytes)
+            except IngestError as exc:
+                out.append(exc)
+                continue
+            except Exception as exc:  # a parser bug on one file must not stop the others
+                out.append(
+                    IngestError(sub.source, f"could not ingest: {type(exc).__name__}: {exc}")
+                )
+                continue
+            ready.append((len(out), sub, draft))
+            out.append(IngestError(sub.source, "not stored"))  # replaced below
+        vectors = self.embedder.embed_documents([t for _i, _s, d in ready for t in _texts(d)])
+        start = 0
+        for index, sub, draft in ready:
+            mine = vectors[start : start + len(draft.chunks)]
+            start += len(draft.chunks)
+            try:
+                out[index] = self._store(draft, mine)
+            except records.StaleVersion:  # someone else wrote it meanwhile: redo it alone
+                out[index] = self.ingest_bytes(
+                    sub.data, source=sub.source, filename=sub.filename,
+                    content_type=sub.content_type, title=sub.title, tags=list(sub.tags),
+                )  # fmt: skip
+        return out
+
+    def _check_size(self, sub: drafts.Submission) -> None:
+        limit = self.settings.max_document_bytes
+        if len(sub.data) > limit:
+            raise DocumentTooLarge(
+                sub.source, f"{len(sub.data)} bytes exceeds the limit of {limit}"
+            )
+
+    def _store(self, draft: drafts.Draft, vectors: list[list[float]]) -> IngestResult:
+        doc, chunks = draft.document, draft.chunks
         ids = [c.id for c in chunks]
         # Vectors first, then the SQL record, then old vectors: a crash anywhere leaves
         # only vectors SQL does not know, which search ignores and reconcile removes.
-        vectors = self.embedder.embed_documents([c.text for c in chunks])
         self.store.add(
-            ids, vectors, document_ids=[doc_id] * len(ids), versions=[version] * len(ids)
+            ids, vectors, document_ids=[doc.id] * len(ids), versions=[doc.version] * len(ids)
         )
         self._hook("vectors_written")
         try:
             records.save_version(
-                self.engine, doc, chunks,
-                previous_version=existing.version if existing else None,
+                self.engine, doc, chunks, previous_version=draft.previous_version,
                 before_commit=lambda: self._hook("sql_pending"),
             )  # fmt: skip
         except BaseException:
             self.store.delete_ids(ids)
             raise
         self._hook("sql_committed")
-        if existing is not None:
-            self.store.delete_document(doc_id, below_version=version)
-        return _result(doc, "updated" if existing else "created")
+        if draft.previous_version is not None:
+            self.store.delete_document(doc.id, below_version=doc.version)
+        return drafts.result(doc, "created" if draft.previous_version is None else "updated")
 
     def ingest_paths(
         self, paths: list[Path], *, progress: bool = False, base: Path | None = None
@@ -272,41 +260,5 @@ def open_knowledge_base(
     return kb
 
 
-def _check_source(source: str) -> str:
-    source = (source or "").strip()
-    if not source:
-        raise IngestError("(no source)", "a source (path or URL) is required")
-    if len(source) > _MAX_SOURCE:
-        raise IngestError(source[:80] + "...", f"source is longer than {_MAX_SOURCE} characters")
-    return source
-
-
-def _result(doc: Document, status: str) -> IngestResult:
-    return IngestResult.model_validate(
-        {"id": doc.id, "source": doc.source, "title": doc.title, "version": doc.version,
-         "chunks": doc.chunk_count, "status": status}
-    )  # fmt: skip
-
-
-def _parsed_tags(metadata: dict[str, object]) -> list[str]:
-    tags = metadata.get("tags")
-    if isinstance(tags, str):
-        return [t for t in tags.split(",")]
-    if isinstance(tags, list):
-        return [str(t) for t in tags]
-    return []
-
-
-def _jsonable(metadata: dict[str, object]) -> dict[str, object]:
-    # Front matter may hold dates and other YAML types; the JSON column needs plain values.
-    loaded: dict[str, object] = json.loads(json.dumps(metadata, default=str))
-    return loaded
-
-
-def _original_text(data: bytes, parsed: object) -> str | None:
-    if getattr(parsed, "content_type", "") == "application/pdf":
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+def _texts(draft: drafts.Draft) -> list[str]:
+    return [c.text for c in draft.chunks]
