@@ -47,11 +47,8 @@ _OBJECTIONS: dict[str, tuple[str, ...]] = {
         "alternative",
         "switch from",
         "switching from",
-        "hubspot",
-        "salesforce",
-        "intercom",
-        "drift",
-        "zendesk",
+        # No vendor names: the same name is a competitor for one company and an
+        # integration for another (the demo company integrates with HubSpot).
     ),
 }
 _PROMISES = (

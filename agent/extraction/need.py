@@ -127,7 +127,7 @@ _CONTEXT = re.compile(
 )
 _PARTS = re.compile(r",\s*(?:and then|and|but|so)?\s*|\s+(?:and then|and|but|so|while|because)\s+")
 _PRONOUN = re.compile(r"^(?:we're|we are|we keep|we|i'm|i am|i)\s+")
-_MAX_WORDS = 12
+_MAX_WORDS = 18
 
 
 def extract_need(clauses: list[Clause], *, asked: str | None, answered_other: bool) -> Need | None:
@@ -200,4 +200,7 @@ def _summarise(obj: str, *, requests_allowed: bool = False) -> str | None:
     if not obj or (not requests_allowed and _NOT_A_NEED.match(obj)):
         return None
     words = obj.split()
-    return " ".join(words[:_MAX_WORDS])
+    if len(words) <= _MAX_WORDS:
+        return obj
+    # A cut summary says so, rather than ending mid-phrase ("by hand in a").
+    return " ".join(words[:_MAX_WORDS]) + "…"

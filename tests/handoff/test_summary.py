@@ -85,7 +85,7 @@ def test_summary_reads_like_a_brief() -> None:
     q = Qualification.model_validate(SQL_STATE)
     transcript = [
         _entry("visitor", "Do you integrate with SAP?"),
-        _entry("visitor", "We need GDPR compliance, and Intercom was cheaper."),
+        _entry("visitor", "We need GDPR compliance; the alternative we looked at was cheaper."),
         _entry("assistant", "Noted. The team will follow up by e-mail shortly."),
     ]
     text = build_summary(q, transcript, "qualified")
