@@ -32,7 +32,7 @@ were be been being am do does did doing have has had having can could will would
 shall may might must i me my we us our ours you your yours it its they them their this
 that these those there here what whats what's which who whom whose when where why how
 much many any some all each every no not yes please tell know want need like get got use
-using used offer offers provide provides support supports work works working also just
+using used offer offers provide provides work works working also just
 really very hi hello hey thanks thank ok okay there's it's im i'm we're you're doesn't
 anything something way ways more most other else than too one kind sort lot lots cost
 costs price prices pricing priced available include includes included have has
