@@ -27,11 +27,7 @@ MODEL_MODULES = (
 def load_models() -> None:
     """Import every table module so SQLModel.metadata knows the whole schema."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
 
 
 def alembic_config(url: str) -> Config:
