@@ -146,6 +146,8 @@ def test_rep_accepts_and_rejects_handoffs_in_the_console(
     chart = page.locator("#rejections-chart")
     chart.wait_for()
     assert chart.locator("rect[data-label='bad timing']").count() == 1
+    # The two charts load from separate requests; wait for the funnel's own drawing.
+    page.locator("#funnel-chart rect").first.wait_for()
     assert page.locator("#funnel-chart rect").count() == 5
     shot(page, shots, "console-insights")
 
