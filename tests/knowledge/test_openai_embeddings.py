@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import openai
 import pytest
@@ -17,6 +18,23 @@ from tests.fakes.openai_server import Failure, FakeOpenAI
 def fake() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _close_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # OpenAIEmbedder has no close(); its OpenAI client keeps a pooled socket that, when
+    # garbage-collected later, raises ResourceWarning in an unrelated test. Close them here.
+    clients: list[openai.OpenAI] = []
+    original = openai.OpenAI.__init__
+
+    def tracking_init(self: openai.OpenAI, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        clients.append(self)
+
+    monkeypatch.setattr(openai.OpenAI, "__init__", tracking_init)
+    yield
+    for client in clients:
+        client.close()
 
 
 def test_the_configured_embedder_returns_unit_vectors_of_the_models_size(
