@@ -31,7 +31,8 @@ bench: install
 	$(BIN)/python -m evals.bench
 
 eval: install
-	$(BIN)/baton eval
+	$(BIN)/python -m evals.retrieval
+	$(BIN)/python -m evals.conversations
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
