@@ -79,6 +79,7 @@ class OpenAIEngine:
             buffer: list[str] = []
             usage: Any = None
             shown = 0
+            complete = False
             for chunk in self._pump(self.messages(ctx)):
                 if chunk.usage_metadata:
                     usage = chunk.usage_metadata
@@ -86,16 +87,28 @@ class OpenAIEngine:
                 if not piece:
                     continue
                 buffer.append(piece)
-                answer = _partial_answer("".join(buffer))
+                if complete:
+                    continue
+                answer, complete = _partial_answer("".join(buffer))
                 if len(answer) > shown:
                     yield answer[shown:]
                     shown = len(answer)
                     streamed = True
-            yield self._finish(ctx, "".join(buffer), usage)
+            final = self._finish(ctx, "".join(buffer), usage)
+            streamed_text = _partial_answer("".join(buffer))[0][:shown]
+            if not final.answer.startswith(streamed_text):
+                # Cannot happen with a well-formed stream; never leave a wrong prefix shown.
+                yield StreamReset(reason="the answer was rewritten")
+                shown = 0
+            if final.answer[shown:]:
+                # A model that wrote `answer` after other keys streamed nothing yet.
+                yield final.answer[shown:]
+            yield final
         except Exception as exc:
             log.warning("model stream failed, using %s: %s", self._fallback.name, _describe(exc))
             if streamed:
-                yield StreamReset(reason=f"model failed mid-answer: {_describe(exc)}")
+                # The visitor sees this reason; the details stay in the log.
+                yield StreamReset(reason="the model failed mid-answer")
             for item in self._fallback.stream(ctx):
                 yield self._fallen_back(item) if isinstance(item, EngineReply) else item
 
@@ -282,16 +295,19 @@ def _warm_up() -> None:
     import openai.resources.beta.beta  # noqa: F401
 
 
-def _partial_answer(raw: str) -> str:
-    """Return the `answer` field of a JSON object that may still be incomplete."""
+def _partial_answer(raw: str) -> tuple[str, bool]:
+    """Return the `answer` of a JSON object still being written, and whether it is complete."""
     if not raw.strip():
-        return ""
+        return "", False
     try:
         data = jiter.from_json(raw.encode(), partial_mode="trailing-strings")
     except ValueError:
-        return ""
-    answer = data.get("answer") if isinstance(data, dict) else None
-    return answer if isinstance(answer, str) else ""
+        return "", False
+    if not isinstance(data, dict):
+        return "", False
+    answer = data.get("answer")
+    # The schema puts `answer` first: once another key has begun, the answer is whole.
+    return (answer if isinstance(answer, str) else ""), len(data) > 1
 
 
 def _describe(exc: BaseException) -> str:

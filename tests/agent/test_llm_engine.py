@@ -186,6 +186,19 @@ def test_stream_yields_answer_pieces_then_the_reply(
     assert reply.prompt_tokens == request.prompt_tokens
 
 
+def test_an_answer_written_last_is_still_streamed_before_the_reply(
+    fake: FakeOpenAI, offline: OfflineEngine
+) -> None:
+    data = output()
+    answer = data.pop("answer")
+    fake.push(structured({**data, "answer": answer}))  # keys in another order than asked
+    items = drain(make_engine(fake, offline).stream(ctx("How much is Pro?")))
+    reply = items[-1]
+    assert isinstance(reply, EngineReply)
+    assert reply.engine == "openai"
+    assert "".join(i for i in items if isinstance(i, str)) == reply.answer == answer
+
+
 FAILURES: dict[str, tuple[Script, int]] = {
     "rate_limited": (Failure(429, retry_after=0.05, message="slow down"), 3),
     "server_error": (Failure(500), 3),
