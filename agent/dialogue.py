@@ -15,6 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from agent.models import Facts
 from core.qualification import Qualification
 
 QUESTION_ORDER: tuple[str, ...] = ("need", "timeline", "authority", "budget")
@@ -202,9 +203,70 @@ def _choose(state: DialogueState, key: str, options: tuple[str, ...]) -> str:
     return options[digest % len(options)]
 
 
-def topic_of(title: str | None) -> str | None:
+# Titles that name a kind of page rather than a subject read oddly in a question
+# ("What got you looking into frequently asked questions?").
+_PAGE_WORDS = frozenset(
+    [
+        "overview",
+        "faq",
+        "questions",
+        "changelog",
+        "glossary",
+        "pricing",
+        "plans",
+        "support",
+        "about",
+        "home",
+        "documentation",
+        "developers",
+        "programs",
+        "terms",
+        "policy",
+        "summary",
+        "requirements",
+    ]
+)
+
+
+def acknowledge(facts: Facts) -> str:
+    """Say back, briefly, what the visitor just told us (only their own facts)."""
+    q = facts.qualification
+    if "budget" in facts.changed and q.budget.status in ("allocated", "exploring"):
+        if q.budget.amount is not None or q.budget.amount_max is not None:
+            return f"Got it: a budget of {_budget_phrase(q)}."
+        return "Got it, thanks for the budget context."
+    if "timeline" in facts.changed and q.timeline.within_days is not None:
+        return f"Noted: you'd like something in place within {q.timeline.within_days} days."
+    if "authority" in facts.changed and q.authority.role:
+        return f"Thanks, good to know you're the {q.authority.role}."
+    if "need" in facts.changed:
+        return "Understood, thanks for explaining what you're up against."
+    if facts.declined and not facts.changed:
+        return "No problem, we can skip that."
+    return "Thanks, that's helpful."
+
+
+def _budget_phrase(q: Qualification) -> str:
+    b = q.budget
+    cur = f"{b.currency} " if b.currency else ""
+    if b.amount is not None and b.amount_max is not None:
+        money = f"{cur}{b.amount:,.0f} to {b.amount_max:,.0f}"
+    elif b.amount is not None:
+        money = f"{cur}{b.amount:,.0f}"
+    else:
+        money = f"up to {cur}{b.amount_max:,.0f}"
+    period = {"annual": " a year", "monthly": " a month", "one_time": " one-off"}
+    return money + (period.get(b.period, "") if b.period else "")
+
+
+def topic_of(title: str | None, company: str = "") -> str | None:
     """Turn a cited title into a topic for a question ("Lead routing" → "lead routing")."""
     if not title or len(title) > 40:
+        return None
+    lowered = title.lower()
+    if company and company.lower() in lowered:
+        return None
+    if _PAGE_WORDS & set(re.findall(r"[a-z]+", lowered)):
         return None
     words = title.split()
     if sum(1 for w in words[1:] if w[:1].isupper()) > 0:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from agent import intent
+from agent.dialogue import acknowledge
 from agent.engine import StreamReset, TurnContext
 from agent.extraction import extract
 from agent.models import Citation, EngineReply, Facts
@@ -46,7 +47,6 @@ _GAP = (
 )
 _GREETING = "Hi there!"
 _THANKS = "You're welcome!"
-_ACK = "Thanks, that's helpful."
 _HANDOFF_ACK = "Happy to connect you with our team."
 _REFUSAL = (
     "I can't do that, but I'm happy to answer questions about {company}: "
@@ -118,7 +118,7 @@ class OfflineEngine:
         if facts.wants_human and (not question or _HANDOFF_ASK.search(question)):
             return self._say(_HANDOFF_ACK, facts)
         if not question and (facts.changed or facts.declined):
-            return self._say(_ACK, facts)
+            return self._say(acknowledge(facts), facts)
         return self._answer(question or ctx.question, ctx.passages, facts, asked=bool(question))
 
     def stream(self, ctx: TurnContext) -> Iterator[str | StreamReset | EngineReply]:

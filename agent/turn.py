@@ -242,7 +242,11 @@ def _finish(
         newly_declined=[f for f in outcome.declined if f not in snap.dialogue.declined],
         handoff_due=handoff_due,
         wants_human_now=wants_human,
-        topic=topic_of(reply.citations[0].title) if reply.citations else None,
+        topic=(
+            topic_of(reply.citations[0].title, rt.settings.company_name)
+            if reply.citations
+            else None
+        ),
         company=rt.settings.company_name,
     )
     text = "\n\n".join(part for part in (reply.answer, follow.text) if part)

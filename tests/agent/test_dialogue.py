@@ -107,3 +107,34 @@ def test_scores_and_stages_never_reach_the_visitor() -> None:
     for i in range(20):
         text = follow(q, DialogueState(conversation_id=f"c-{i}"), handoff_due=True).text or ""
         assert "sql" not in text.lower() and "90" not in text and "score" not in text.lower()
+
+
+def test_acknowledgement_says_back_the_visitors_own_facts() -> None:
+    from datetime import date
+
+    from agent.dialogue import acknowledge
+    from agent.extraction import extract
+    from core.qualification import Qualification
+
+    facts = extract(
+        "we have $12k a year set aside",
+        message_id="m1",
+        current=Qualification(),
+        today=date(2026, 11, 23),
+    )
+    assert acknowledge(facts) == "Got it: a budget of USD 12,000 a year."
+    facts = extract(
+        "we'd want it live in 6 weeks",
+        message_id="m2",
+        current=Qualification(),
+        today=date(2026, 11, 23),
+    )
+    assert acknowledge(facts) == "Noted: you'd like something in place within 42 days."
+
+
+def test_page_titles_are_not_used_as_topics() -> None:
+    from agent.dialogue import topic_of
+
+    assert topic_of("Relaypoint product overview", "Relaypoint") is None
+    assert topic_of("Frequently asked questions", "Relaypoint") is None
+    assert topic_of("Lead routing", "Relaypoint") == "lead routing"
