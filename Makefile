@@ -31,8 +31,7 @@ bench: install
 	$(BIN)/python -m evals.bench
 
 eval: install
-	$(BIN)/python -m evals.retrieval
-	$(BIN)/python -m evals.conversations
+	$(BIN)/baton eval
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ _EXIT_WORDS = {"quit", "exit", "/quit", "/exit", ":q"}
 def register(group: click.Group) -> None:
     """Add this module's commands to the CLI group."""
     group.add_command(chat)
+    group.add_command(eval_)
 
 
 @click.command()
@@ -83,3 +84,31 @@ def state_line(q: Qualification) -> str:
     if q.contact.email:
         parts.append(f"email:{q.contact.email}")
     return "  [" + " ".join(parts) + f" | score {q.score} | {q.stage}]"
+
+
+@click.command("eval")
+@click.option(
+    "--only",
+    type=click.Choice(["retrieval", "conversations"]),
+    help="Run one labelled set instead of both.",
+)
+def eval_(only: str | None) -> None:
+    """Measure quality on the labelled sets in evals/ (retrieval, then conversations).
+
+    Prints recall@5 and MRR per retrieval mode, then per-field and stage accuracy,
+    handoff-trigger precision/recall and groundedness; results go to evals/results/.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "evals" / "retrieval.py").is_file():
+        raise click.ClickException(f"the evals/ folder is not next to the code ({root})")
+    sets = [only] if only else ["retrieval", "conversations"]
+    for name in sets:
+        click.echo(f"== evals.{name} ==")
+        # Each set in its own process: they build their own stores and servers.
+        code = subprocess.call([sys.executable, "-m", f"evals.{name}"], cwd=root)
+        if code:
+            raise click.ClickException(f"evals.{name} exited with {code}")
