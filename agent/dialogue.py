@@ -243,6 +243,9 @@ def acknowledge(facts: Facts) -> str:
         return "Understood, thanks for explaining what you're up against."
     if facts.declined and not facts.changed:
         return "No problem, we can skip that."
+    if any(f.startswith("contact") for f in facts.changed):
+        # The follow-up confirms the hand-over with its own thanks; don't thank twice.
+        return "Got your details."
     return "Thanks, that's helpful."
 
 

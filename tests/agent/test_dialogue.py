@@ -138,3 +138,19 @@ def test_page_titles_are_not_used_as_topics() -> None:
     assert topic_of("Relaypoint product overview", "Relaypoint") is None
     assert topic_of("Frequently asked questions", "Relaypoint") is None
     assert topic_of("Lead routing", "Relaypoint") == "lead routing"
+
+
+def test_contact_details_are_acknowledged_without_a_second_thanks() -> None:
+    from datetime import date
+
+    from agent.dialogue import acknowledge
+    from agent.extraction import extract
+    from core.qualification import Qualification
+
+    facts = extract(
+        "My e-mail is jane.doe@acme-corp.com",
+        message_id="m3",
+        current=Qualification(),
+        today=date(2026, 11, 23),
+    )
+    assert facts.changed and "Thanks" not in acknowledge(facts)
