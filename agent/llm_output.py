@@ -15,7 +15,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent import intent
-from agent.extraction import parse_authority, parse_budget, parse_contact, parse_timeline
+from agent.extraction import (
+    merge_budget,
+    parse_authority,
+    parse_budget,
+    parse_contact,
+    parse_timeline,
+)
 from agent.models import Citation, Facts
 from core.qualification import (
     Authority,
@@ -174,7 +180,7 @@ def to_facts(
     """Turn the model's extraction into Facts merged over the current state, as extract() does."""
     found: dict[str, Budget | Authority | Need | Timeline] = {}
     if out.budget and _stated(out.budget.evidence, message):
-        found["budget"] = _merge_budget(current.budget, _budget(out.budget))
+        found["budget"] = merge_budget(current.budget, _budget(out.budget))
     if out.authority and _stated(out.authority.evidence, message):
         found["authority"] = parse_authority(out.authority.evidence) or Authority(
             status=out.authority.status, role=out.authority.role
@@ -238,22 +244,6 @@ def _budget(fact: BudgetFact) -> Budget:
             }
         )
     return parsed
-
-
-def _merge_budget(old: Budget, new: Budget) -> Budget:
-    # The same merge as the offline extraction: a correction keeps the currency and period.
-    if new.status == "none":
-        return new
-    if new.amount is None and new.amount_max is None:
-        keep = {"amount": old.amount, "amount_max": old.amount_max, "currency": old.currency,
-                "period": new.period or old.period}  # fmt: skip
-        return new.model_copy(update=keep) if old.status != "none" else new
-    had_amount = old.amount is not None or old.amount_max is not None
-    inherit = {
-        "currency": new.currency or (old.currency if had_amount else None),
-        "period": new.period or (old.period if had_amount else None),
-    }
-    return new.model_copy(update=inherit)
 
 
 def _timeline(fact: TimelineFact, today: date) -> Timeline:

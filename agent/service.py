@@ -30,6 +30,7 @@ from core.db import session_scope
 from core.qualification import Qualification
 
 if TYPE_CHECKING:
+    from agent.llm_summary import LLMSummarizer
     from knowledge.service import KnowledgeBase
 
 log = logging.getLogger("baton.agent")
@@ -65,6 +66,7 @@ class Agent:
         self.settings = settings
         # Model-written handoff summaries run off the critical path of the turn.
         self._summaries = ThreadPoolExecutor(max_workers=1) if summarize else None
+        self._summarizer: LLMSummarizer | None = None
         self.runtime = TurnRuntime(
             db=db,
             kb=kb,
@@ -170,7 +172,10 @@ class Agent:
             payload = _handoff_payload(self.db, handoff_id)
             if payload is None:
                 return
-            summary = LLMSummarizer(self.settings).summarize(payload)
+            if self._summarizer is None:
+                # One client for every handoff: building it per call re-creates the HTTP pool.
+                self._summarizer = LLMSummarizer(self.settings)
+            summary = self._summarizer.summarize(payload)
             if summary:
                 handoff_service.set_summary(self.db, handoff_id, summary)
         except Exception:
